@@ -1,0 +1,265 @@
+"""The `kg` command: thin click wrappers that call the kg library and format its results."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from kg.errors import KGError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class App:
+    """Per-invocation state: where the data is, and the graph once loaded."""
+
+    def __init__(self, data: Path | None, debug: bool) -> None:
+        self.data = data
+        self.debug = debug
+        self._graph = None
+
+    @property
+    def graph(self):
+        """The built graph (from cache when inputs are unchanged)."""
+        if self._graph is None:
+            from kg.build import load_graph
+
+            self._graph = load_graph(self.data)
+        return self._graph
+
+    def resolve(self, name: str):
+        """Resolve a name, telling the user on stderr what it was taken to mean."""
+        from kg.resolve import resolve
+
+        res = resolve(self.graph, name)
+        if res.matched not in ("key", "label", "id", "iri") or res.query.casefold() != res.matched_text.casefold():
+            click.echo(f"resolved: {res.describe()}", err=True)
+        return res
+
+
+def _set_data(ctx: click.Context, _param, value):
+    if value is not None:
+        ctx.ensure_object(dict)["data"] = value
+    return value
+
+
+data_option = click.option(
+    "--data",
+    type=click.Path(path_type=Path, file_okay=False),
+    expose_value=False,
+    callback=_set_data,
+    help="Dataset directory (default: the embedded ketamine data).",
+)
+output_option = click.option("-o", "--output", default="-", show_default=True, help="Output file; - for stdout.")
+
+
+def format_option(*choices: str, default: str = "text"):
+    """A -f/--format option with the given choices."""
+    return click.option("-f", "--format", "fmt", type=click.Choice(choices), default=default, show_default=True)
+
+
+def app() -> App:
+    """The App of the running command."""
+    ctx = click.get_current_context()
+    root = ctx.find_root()
+    return root.obj["app"]
+
+
+def emit(text: str, output: str = "-") -> None:
+    """Print to stdout or write atomically to a file."""
+    from kg.export import atomic_write
+
+    atomic_write(output, (text if text.endswith("\n") else text + "\n").encode())
+
+
+def emit_json(data, output: str = "-") -> None:
+    """Print stable, indented JSON."""
+    emit(json.dumps(data, indent=2, ensure_ascii=False, default=str), output)
+
+
+@click.group(context_settings=CONTEXT)
+@click.option(
+    "--data",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Dataset directory (default: the embedded ketamine data).",
+)
+@click.option("--debug", is_flag=True, help="Show Python tracebacks for errors.")
+@click.version_option(package_name="mechkg")
+@click.pass_context
+def cli(ctx: click.Context, data: Path | None, debug: bool) -> None:
+    """mechkg — a signed, evidence-backed mechanism knowledge graph.
+
+    \b
+    Examples:
+      kg how ketamine fatigue
+      kg show "NMDA receptor"
+      kg validate --corpus ../shared/seeds
+      kg sparql mechanism-chain --param drug=ketamine
+    """
+    obj = ctx.ensure_object(dict)
+    obj["app"] = App(data, debug)
+
+
+def _data_dir() -> Path | None:
+    ctx = click.get_current_context()
+    override = ctx.find_root().obj.get("data")
+    return override or app().data
+
+
+@cli.command(context_settings=CONTEXT)
+@data_option
+@click.option("--corpus", type=click.Path(path_type=Path, file_okay=False), help="Directory of source documents.")
+@click.option("--shacl/--no-shacl", default=True, show_default=True, help="Also check the SHACL shapes.")
+@format_option("text", "json")
+def validate(corpus: Path | None, shacl: bool, fmt: str) -> None:
+    """Check the data: references, types, CURIEs, SHACL, and quotes against --corpus.
+
+    Prints one line per problem (file:line: what) and exits 1, or prints counts and exits 0.
+
+    \b
+    Example:
+      kg validate --corpus ../shared/seeds
+    """
+    from kg import resources
+    from kg.validate import run_validation
+
+    report = run_validation(_data_dir() or resources.data_dir(), corpus, shacl)
+    if fmt == "json":
+        emit_json(
+            {
+                "ok": report.ok,
+                "counts": report.counts,
+                "checked": report.checked,
+                "problems": [{"where": p.where, "message": p.message, "code": p.code} for p in report.problems],
+            }
+        )
+    elif report.ok:
+        counts = ", ".join(f"{v} {k}" for k, v in report.counts.items())
+        click.echo(f"valid: {counts} (checked: {', '.join(report.checked)})")
+    else:
+        for p in report.problems:
+            click.echo(str(p))
+        click.echo(f"{len(report.problems)} problem(s)", err=True)
+    sys.exit(0 if report.ok else 1)
+
+
+@cli.command(context_settings=CONTEXT)
+@data_option
+@format_option("text", "json")
+def stats(fmt: str) -> None:
+    """Counts of entities by type and of statements by predicate, status and source.
+
+    \b
+    Example:
+      kg stats --format json
+    """
+    s = app().graph.stats()
+    if fmt == "json":
+        emit_json(s)
+        return
+    lines = ["counts: " + ", ".join(f"{v} {k}" for k, v in s["counts"].items())]
+    for title, table in (
+        ("entities by type", s["entities_by_type"]),
+        ("statements by predicate", s["statements_by_predicate"]),
+        ("statements by status", s["statements_by_status"]),
+    ):
+        lines.append(f"\n{title}:")
+        lines += [f"  {v:5d}  {k}" for k, v in table.items()]
+    lines.append("\nstatements by source:")
+    lines += [
+        f"  {v['statements']:5d}  {k}: {v['title']} ({v['evidence']} quotes)"
+        for k, v in s["statements_by_source"].items()
+    ]
+    emit("\n".join(lines))
+
+
+@cli.command(context_settings=CONTEXT)
+@data_option
+@click.argument("name")
+@format_option("text", "json")
+def show(name: str, fmt: str) -> None:
+    """The entity card: IDs, synonyms, definition and every statement in and out, with evidence.
+
+    NAME is a label, synonym, key, CURIE or IRI.
+
+    \b
+    Examples:
+      kg show ketamine
+      kg show "NMDA receptor"
+      kg show CHEBI:6121 --format json
+    """
+    from kg.describe import entity_card
+    from kg.render import card_text
+
+    card = entity_card(app().graph, app().resolve(name).key)
+    emit_json(card.to_dict()) if fmt == "json" else emit(card_text(card))
+
+
+@cli.command(context_settings=CONTEXT)
+@data_option
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["ttl", "nt", "jsonld", "graphml", "kgx"]),
+    help="Format; guessed from the -o extension, else ttl.",
+)
+@output_option
+def export(fmt: str | None, output: str) -> None:
+    """Write the graph as Turtle, N-Triples, JSON-LD, GraphML or KGX TSV (nodes + edges).
+
+    \b
+    Examples:
+      kg export -f ttl -o g.ttl
+      kg export -f kgx -o ketamine        # ketamine_nodes.tsv + ketamine_edges.tsv
+    """
+    from kg.export import export as do_export
+    from kg.export import guess_format
+
+    written = do_export(app().graph, guess_format(output, fmt), output)
+    if written != ["-"]:
+        click.echo(f"wrote {', '.join(written)}", err=True)
+
+
+def main() -> None:
+    """Run the CLI: KGError → one line and its exit code; tracebacks only with --debug."""
+    debug = "--debug" in sys.argv[1:]
+    try:
+        rv = cli.main(standalone_mode=False, prog_name="kg")
+        sys.exit(rv if isinstance(rv, int) else 0)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KGError as exc:
+        if debug:
+            raise
+        from kg.errors import ValidationError
+
+        if isinstance(exc, ValidationError):
+            for p in exc.problems:
+                click.echo(str(p), err=True)
+        click.echo(f"kg: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(0)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence: no traceback unless asked for
+        if debug:
+            raise
+        click.echo(f"kg: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

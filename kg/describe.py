@@ -1,0 +1,82 @@
+"""The entity card: who an entity is and every claim in and out of it, with evidence."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from kg.graph import KnowledgeGraph
+from kg.model import Statement
+
+
+@dataclass(frozen=True)
+class StatementView:
+    """A statement as shown to a reader: sentence, sign, status, qualifiers and quotes."""
+
+    id: str
+    subject: str
+    predicate: str
+    object: str
+    sentence: str
+    sign: int
+    kind: str
+    status: str
+    note: str
+    qualifiers: list[str]
+    evidence: list[dict[str, str]]
+    conflicts_with: list[str]
+
+
+@dataclass(frozen=True)
+class EntityCard:
+    """Everything known about one entity."""
+
+    key: str
+    label: str
+    type: str
+    category: str
+    ids: list[dict[str, str]]
+    synonyms: list[str]
+    definition: str
+    outgoing: list[StatementView]
+    incoming: list[StatementView]
+
+    def to_dict(self) -> dict:
+        """Plain data for JSON output."""
+        return asdict(self)
+
+
+def statement_view(graph: KnowledgeGraph, st: Statement) -> StatementView:
+    """Present one statement with its source titles."""
+    pred = graph.vocab.predicates[st.predicate]
+    return StatementView(
+        id=st.id,
+        subject=st.subject,
+        predicate=st.predicate,
+        object=st.object,
+        sentence=graph.sentence(st),
+        sign=pred.sign,
+        kind=pred.kind,
+        status=st.status,
+        note=st.note,
+        qualifiers=[q.display() for q in st.qualifiers],
+        evidence=[
+            {"source": e.source, "title": graph.data.sources[e.source].title, "quote": e.quote} for e in st.evidence
+        ],
+        conflicts_with=list(st.conflicts_with),
+    )
+
+
+def entity_card(graph: KnowledgeGraph, key: str) -> EntityCard:
+    """The card of entity `key` (which must exist)."""
+    ent = graph.entities[key]
+    return EntityCard(
+        key=ent.key,
+        label=ent.label,
+        type=ent.type,
+        category=graph.vocab.classes[ent.type].category,
+        ids=[{"curie": x.curie, "match": x.match, "checked": x.checked} for x in ent.xrefs],
+        synonyms=list(ent.synonyms),
+        definition=ent.definition,
+        outgoing=[statement_view(graph, s) for s in graph.outgoing(key)],
+        incoming=[statement_view(graph, s) for s in graph.incoming(key)],
+    )

@@ -1,0 +1,280 @@
+"""Read curators' YAML into typed records, reporting every malformed record at file:line."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kg.errors import DataError, Problem
+from kg.model import QUALIFIERS, Dataset, Entity, Evidence, Qualifier, Source, Statement, Xref
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_LINE = "__line__"
+KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """A safe loader that remembers each mapping's line and reports duplicate keys."""
+
+    duplicates: list[tuple[int, str]]
+
+    def construct_mapping(self, node, deep=False):
+        seen: set = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, str) and key in seen:
+                self.duplicates.append((key_node.start_mark.line + 1, key))
+            seen.add(key)
+        mapping = super().construct_mapping(node, deep=True)
+        mapping[_LINE] = node.start_mark.line + 1
+        return mapping
+
+
+def data_files(directory: Path) -> list[Path]:
+    """The YAML files of a dataset, in a stable order."""
+    if not directory.is_dir():
+        raise DataError("no such data directory", where=str(directory))
+    return sorted(p for p in directory.rglob("*.y*ml") if p.suffix in (".yaml", ".yml"))
+
+
+def load_dataset(directory: Path) -> tuple[Dataset, list[Problem]]:
+    """Load every YAML file under `directory`; return the dataset and the problems found."""
+    problems: list[Problem] = []
+    sources: dict[str, Source] = {}
+    entities: dict[str, Entity] = {}
+    statements: dict[str, Statement] = {}
+    files = data_files(directory)
+    if not files:
+        problems.append(Problem(str(directory), "no .yaml files in the data directory", "empty"))
+    singular = {"sources": "source", "entities": "entity", "statements": "statement"}
+    for path in files:
+        doc = _read_yaml(path, problems)
+        if doc is None:
+            continue
+        rel = _display(path)
+        for section, parse, target in (
+            ("sources", _source, sources),
+            ("entities", _entity, entities),
+            ("statements", _statement, statements),
+        ):
+            records = doc.get(section) or []
+            if not isinstance(records, list):
+                problems.append(Problem(f"{rel}:{doc.get(_LINE, 1)}", f"'{section}' must be a list"))
+                continue
+            for raw in records:
+                if not isinstance(raw, dict):
+                    problems.append(
+                        Problem(f"{rel}:{doc.get(_LINE, 1)}", f"each item of '{section}' must be a mapping")
+                    )
+                    continue
+                where = f"{rel}:{raw.get(_LINE, '?')}"
+                try:
+                    record = parse(raw, where)
+                except _Bad as bad:
+                    problems.append(Problem(where, str(bad), "malformed"))
+                    continue
+                key = record.id if isinstance(record, Statement) else record.key
+                if key in target:
+                    problems.append(
+                        Problem(
+                            where,
+                            f"duplicate {singular[section]} key '{key}' (first at {target[key].where})",
+                            "duplicate",
+                        )
+                    )
+                    continue
+                target[key] = record
+        unknown = sorted(k for k in doc if k not in ("sources", "entities", "statements", _LINE))
+        for k in unknown:
+            problems.append(Problem(f"{rel}:{doc.get(_LINE, 1)}", f"unknown top-level section '{k}'"))
+    return Dataset(sources=sources, entities=entities, statements=statements), problems
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _read_yaml(path: Path, problems: list[Problem]) -> dict | None:
+    rel = _display(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(Problem(rel, f"cannot read: {exc}", "io"))
+        return None
+    loader = _Loader(text)
+    loader.duplicates = []
+    try:
+        doc = loader.get_single_data()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        problems.append(Problem(f"{rel}{line}", f"malformed YAML: {what}", "yaml"))
+        return None
+    finally:
+        loader.dispose()
+    for line, key in loader.duplicates:
+        problems.append(Problem(f"{rel}:{line}", f"key '{key}' appears twice in one record", "duplicate"))
+    if doc is None:
+        return {}
+    if not isinstance(doc, dict):
+        problems.append(Problem(f"{rel}:1", "a data file must be a mapping with sources/entities/statements", "yaml"))
+        return None
+    return doc
+
+
+class _Bad(ValueError):
+    """A malformed record; the message says which field and why."""
+
+
+def _str(raw: dict, name: str, required: bool = True) -> str | None:
+    val = raw.get(name)
+    if val is None or val == "":
+        if required:
+            raise _Bad(f"missing required field '{name}'")
+        return None
+    if isinstance(val, (int, float)) and not isinstance(val, bool):
+        val = str(val)
+    if not isinstance(val, str):
+        raise _Bad(f"field '{name}' must be text, not {type(val).__name__}")
+    return val.strip()
+
+
+def _key(raw: dict, name: str) -> str:
+    val = _str(raw, name)
+    if not KEY_RE.match(val):
+        raise _Bad(f"'{name}' {val!r} must be a key of letters, digits, '_', '-' or '.'")
+    return val
+
+
+def _strs(raw: dict, name: str) -> tuple[str, ...]:
+    val = raw.get(name) or []
+    if isinstance(val, str):
+        val = [val]
+    if not isinstance(val, list) or not all(isinstance(v, (str, int, float)) for v in val):
+        raise _Bad(f"field '{name}' must be a list of text")
+    return tuple(str(v).strip() for v in val)
+
+
+def _check_fields(raw: dict, allowed: set[str]) -> None:
+    extra = sorted(k for k in raw if k not in allowed and k != _LINE)
+    if extra:
+        raise _Bad(f"unknown field(s) {', '.join(map(repr, extra))}; allowed: {', '.join(sorted(allowed))}")
+
+
+def _source(raw: dict, where: str) -> Source:
+    _check_fields(raw, {"key", "title", "file", "kind", "date"})
+    date = raw.get("date")
+    return Source(
+        key=_key(raw, "key"),
+        title=_str(raw, "title"),
+        file=_str(raw, "file"),
+        kind=_str(raw, "kind", required=False) or "web article",
+        date=str(date) if date is not None else None,
+        where=where,
+    )
+
+
+def _entity(raw: dict, where: str) -> Entity:
+    _check_fields(raw, {"key", "label", "type", "synonyms", "ids", "definition"})
+    xrefs = []
+    ids = raw.get("ids") or []
+    if not isinstance(ids, list):
+        raise _Bad("field 'ids' must be a list")
+    for item in ids:
+        if isinstance(item, str):
+            xrefs.append(Xref(curie=item.strip()))
+        elif isinstance(item, dict):
+            _check_fields(item, {"curie", "match", "checked"})
+            match = _str(item, "match", required=False) or "exact"
+            if match not in ("exact", "close"):
+                raise _Bad(f"id match must be 'exact' or 'close', not {match!r}")
+            xrefs.append(Xref(curie=_str(item, "curie"), match=match, checked=_str(item, "checked", False) or ""))
+        else:
+            raise _Bad("each id must be a CURIE or a mapping with 'curie'")
+    return Entity(
+        key=_key(raw, "key"),
+        label=_str(raw, "label"),
+        type=_str(raw, "type"),
+        synonyms=_strs(raw, "synonyms"),
+        xrefs=tuple(xrefs),
+        definition=_str(raw, "definition", required=False) or "",
+        where=where,
+    )
+
+
+def _statement(raw: dict, where: str) -> Statement:
+    _check_fields(
+        raw, {"id", "subject", "predicate", "object", "evidence", "qualifiers", "status", "note", "conflicts_with"}
+    )
+    subject, predicate, obj = _key(raw, "subject"), _key(raw, "predicate"), _key(raw, "object")
+    sid = _key(raw, "id") if raw.get("id") else f"{subject}-{predicate}-{obj}"
+    evidence = []
+    items = raw.get("evidence")
+    if not items:
+        raise _Bad("a statement needs at least one evidence item (source + verbatim quote)")
+    if not isinstance(items, list):
+        raise _Bad("field 'evidence' must be a list")
+    for item in items:
+        if not isinstance(item, dict):
+            raise _Bad("each evidence item must be a mapping with 'source' and 'quote'")
+        _check_fields(item, {"source", "quote"})
+        evidence.append(Evidence(source=_key(item, "source"), quote=_str(item, "quote")))
+    quals = raw.get("qualifiers") or {}
+    if not isinstance(quals, dict):
+        raise _Bad("field 'qualifiers' must be a mapping, e.g. {onset: {value: 4, unit: hour}}")
+    status = _str(raw, "status", required=False) or "asserted"
+    return Statement(
+        id=sid,
+        subject=subject,
+        predicate=predicate,
+        object=obj,
+        evidence=tuple(evidence),
+        qualifiers=tuple(_qualifier(k, v) for k, v in quals.items() if k != _LINE),
+        status=status,
+        note=_str(raw, "note", required=False) or "",
+        conflicts_with=_strs(raw, "conflicts_with"),
+        where=where,
+    )
+
+
+def _number(val: Any, what: str) -> float | None:
+    if val is None:
+        return None
+    if isinstance(val, bool) or not isinstance(val, (int, float)):
+        raise _Bad(f"qualifier {what} must be a number, not {val!r}")
+    return float(val)
+
+
+def _qualifier(name: str, val: Any) -> Qualifier:
+    if name not in QUALIFIERS:
+        raise _Bad(f"unknown qualifier '{name}'; allowed: {', '.join(QUALIFIERS)}")
+    if name == "location":
+        if not isinstance(val, str):
+            raise _Bad("qualifier 'location' must be an entity key")
+        return Qualifier(name=name, entity=val.strip())
+    if isinstance(val, str):
+        return Qualifier(name=name, text=val.strip())
+    if isinstance(val, (int, float)) and not isinstance(val, bool):
+        return Qualifier(name=name, value=float(val))
+    if not isinstance(val, dict):
+        raise _Bad(f"qualifier '{name}' must be text, a number or a mapping with value/min/max/unit/text")
+    _check_fields(val, {"value", "min", "max", "unit", "text", "approximate"})
+    q = Qualifier(
+        name=name,
+        value=_number(val.get("value"), f"'{name}' value"),
+        min=_number(val.get("min"), f"'{name}' min"),
+        max=_number(val.get("max"), f"'{name}' max"),
+        unit=_str(val, "unit", required=False),
+        text=_str(val, "text", required=False),
+        approximate=bool(val.get("approximate", False)),
+    )
+    if q.value is None and q.min is None and q.max is None and not q.text:
+        raise _Bad(f"qualifier '{name}' needs a value, a min/max or a text")
+    return q

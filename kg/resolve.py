@@ -1,0 +1,131 @@
+"""Turn what a user types (name, synonym, CURIE, IRI, typo) into one entity, or say why not."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property
+
+from kg.errors import UsageError
+from kg.graph import KnowledgeGraph
+from kg.vocab import ENT, iri_to_curie
+
+FUZZY_ACCEPT = 86  # a fuzzy match must score at least this (0–100) to be taken
+FUZZY_SUGGEST = 60  # … and at least this to be suggested
+AMBIGUITY_MARGIN = 4  # two entities this close in score are ambiguous
+
+# Rank of how a name matched: lower is stronger.
+_STRENGTH = {"key": 0, "id": 0, "iri": 0, "label": 1, "synonym": 2, "fuzzy": 3}
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """Which entity a name was resolved to, and how."""
+
+    query: str
+    key: str
+    label: str
+    matched: str  # key | id | iri | label | synonym | fuzzy
+    matched_text: str
+    score: float = 100.0
+
+    def describe(self) -> str:
+        """A one-line account, e.g. 'ketamin → ketamine (fuzzy match on "ketamine", 93)'."""
+        if self.matched in ("key", "label") and self.matched_text.casefold() == self.query.casefold():
+            return f"{self.query} → {self.label}"
+        how = f'{self.matched} match on "{self.matched_text}"'
+        if self.matched == "fuzzy":
+            how += f", score {self.score:.0f}"
+        return f"{self.query} → {self.label} ({how})"
+
+
+def normalize(name: str) -> str:
+    """Fold case, accents, hyphens, apostrophes and simple plurals so that spellings meet."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+    text = re.sub(r"['\u2019`]s\b", "s", text)  # SSRI's → ssris
+    text = re.sub(r"[\s\-_/,.()'\u2019`]+", " ", text).strip()
+    words = [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in text.split()]
+    return " ".join(words)
+
+
+class Resolver:
+    """Name → entity over keys, labels, synonyms, CURIEs and IRIs, with fuzzy fallback."""
+
+    def __init__(self, graph: KnowledgeGraph) -> None:
+        self.graph = graph
+        self.exact: dict[str, dict[str, tuple[str, str]]] = {}  # normalized → key → (how, text)
+        for ent in graph.entities.values():
+            names = [("key", ent.key), ("label", ent.label)] + [("synonym", s) for s in ent.synonyms]
+            for how, text in names:
+                slot = self.exact.setdefault(normalize(text), {})
+                if ent.key not in slot or _STRENGTH[how] < _STRENGTH[slot[ent.key][0]]:
+                    slot[ent.key] = (how, text)
+        self.by_curie = {x.curie.casefold(): e.key for e in graph.entities.values() for x in e.xrefs}
+
+    @cached_property
+    def _choices(self) -> list[str]:
+        return list(self.exact)
+
+    def candidates(self, name: str, limit: int = 5) -> list[tuple[str, str, float]]:
+        """Fuzzy candidates as (entity key, matched text, score), best first, one per entity."""
+        from rapidfuzz import fuzz, process
+
+        norm = normalize(name)
+        if not norm:
+            return []
+        found: dict[str, tuple[str, float]] = {}
+        # token_sort_ratio: whole-name similarity, word order free; no partial matching, so a short
+        # name is not "found" inside a long one.
+        for choice, score, _ in process.extract(norm, self._choices, scorer=fuzz.token_sort_ratio, limit=limit * 4):
+            for key, (_, text) in self.exact[choice].items():
+                if key not in found or score > found[key][1]:
+                    found[key] = (text, score)
+        ranked = sorted(found.items(), key=lambda kv: (-kv[1][1], kv[0]))
+        return [(k, t, s) for k, (t, s) in ranked[:limit]]
+
+    def resolve(self, name: str) -> Resolution:
+        """The one entity `name` means; UsageError (exit 2) if unknown or ambiguous, with candidates."""
+        query = name.strip()
+        if not query:
+            raise UsageError("empty entity name")
+        graph = self.graph
+        if query.startswith(("http://", "https://")):
+            if query.startswith(ENT) and query[len(ENT) :] in graph.entities:
+                return self._hit(query, query[len(ENT) :], "iri", query)
+            curie = iri_to_curie(query)
+            if curie.casefold() in self.by_curie:
+                return self._hit(query, self.by_curie[curie.casefold()], "iri", query)
+        if ":" in query and query.casefold() in self.by_curie:
+            return self._hit(query, self.by_curie[query.casefold()], "id", query)
+        if query.casefold().startswith("ent:") and query[4:] in graph.entities:
+            return self._hit(query, query[4:], "key", query[4:])
+        slot = self.exact.get(normalize(query))
+        if slot:
+            best = min(_STRENGTH[how] for how, _ in slot.values())
+            keys = sorted(k for k, (how, _) in slot.items() if _STRENGTH[how] == best)
+            if len(keys) == 1:
+                how, text = slot[keys[0]]
+                return self._hit(query, keys[0], how, text)
+            raise UsageError(f"'{query}' is ambiguous: it names {self._list(keys)}; use a key or an ID")
+        cands = self.candidates(query)
+        if cands and cands[0][2] >= FUZZY_ACCEPT:
+            close = [c for c in cands[1:] if c[2] >= cands[0][2] - AMBIGUITY_MARGIN and c[2] >= FUZZY_ACCEPT]
+            if not close:
+                key, text, score = cands[0]
+                return self._hit(query, key, "fuzzy", text, score)
+            raise UsageError(f"'{query}' is ambiguous: it could be {self._list([cands[0][0]] + [c[0] for c in close])}")
+        suggestions = [c[0] for c in cands if c[2] >= FUZZY_SUGGEST][:5]
+        hint = f"; did you mean {self._list(suggestions, ' or ')}?" if suggestions else ""
+        raise UsageError(f"unknown entity '{query}'{hint}")
+
+    def _hit(self, query: str, key: str, how: str, text: str, score: float = 100.0) -> Resolution:
+        return Resolution(query, key, self.graph.entities[key].label, how, text, score)
+
+    def _list(self, keys: list[str], sep: str = ", ") -> str:
+        return sep.join(f"{self.graph.entities[k].label} ({k})" for k in keys)
+
+
+def resolve(graph: KnowledgeGraph, name: str) -> Resolution:
+    """Resolve one name against `graph` (see Resolver.resolve)."""
+    return Resolver(graph).resolve(name)

@@ -1,0 +1,53 @@
+import csv
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+
+from kg.export import export, guess_format
+
+
+@pytest.mark.parametrize("fmt, parse_as", [("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")])
+def test_rdf_exports_parse_in_rdflib_and_oxigraph(mini_graph, tmp_path, fmt, parse_as):
+    out = tmp_path / f"g.{fmt}"
+    export(mini_graph, fmt, str(out))
+    g = rdflib.Graph().parse(out, format=parse_as)
+    ox_fmt = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}[fmt]
+    assert len(list(ox.parse(path=str(out), format=ox_fmt))) == len(g) > 100
+
+
+def test_turtle_export_is_byte_identical(mini_graph, tmp_path):
+    export(mini_graph, "ttl", str(tmp_path / "a.ttl"))
+    export(mini_graph, "ttl", str(tmp_path / "b.ttl"))
+    assert (tmp_path / "a.ttl").read_bytes() == (tmp_path / "b.ttl").read_bytes()
+
+
+def test_kgx_has_biolink_fields_and_provenance(mini_graph, tmp_path):
+    written = export(mini_graph, "kgx", str(tmp_path / "mini"))
+    assert [p.rsplit("/", 1)[1] for p in written] == ["mini_nodes.tsv", "mini_edges.tsv"]
+    nodes, edges = (list(csv.DictReader(Path(p).read_text().splitlines(), delimiter="\t")) for p in written)
+    assert len(nodes) == len(mini_graph.entities) and len(edges) == len(mini_graph.statements)
+    drug = next(n for n in nodes if n["id"] == "ent:drug_a")
+    assert drug["category"].split("|")[:2] == ["biolink:Drug", "biolink:ChemicalEntity"]
+    treats = next(e for e in edges if e["id"] == "stmt:drug_a-treats-condition_c")
+    assert treats["predicate"] == "biolink:treats" and treats["primary_knowledge_source"] == "infores:mechkg"
+    assert "Document A" in treats["publications"] and "within 2 hours" in treats["supporting_text"]
+    negated = next(e for e in edges if e["status"] == "negated")
+    assert negated["negated"] == "true"
+
+
+def test_graphml_has_every_node_and_edge(mini_graph, tmp_path):
+    import networkx as nx
+
+    export(mini_graph, "graphml", str(tmp_path / "g.graphml"))
+    g = nx.read_graphml(tmp_path / "g.graphml", force_multigraph=True)
+    assert g.number_of_nodes() == len(mini_graph.entities)
+    assert g.number_of_edges() == len(mini_graph.statements)
+
+
+def test_format_guessing():
+    assert guess_format("x.nt", None) == "nt"
+    assert guess_format("x.jsonld", None) == "jsonld"
+    assert guess_format("-", None) == "ttl"
+    assert guess_format("x.nt", "ttl") == "ttl"

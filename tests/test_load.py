@@ -1,0 +1,42 @@
+from pathlib import Path
+
+from kg.load import load_dataset
+
+
+def test_loads_records_with_locations(mini_dir):
+    data, problems = load_dataset(mini_dir)
+    assert problems == []
+    assert set(data.sources) == {"a", "b"}
+    assert data.entities["drug_a"].synonyms == ("DA", "drug-a")
+    st = data.statements["drug_a-treats-condition_c"]
+    assert st.where.endswith("statements.yaml:22")
+    assert st.qualifiers[0].name == "onset" and st.qualifiers[0].max == 2.0
+
+
+def test_broken_yaml_reports_file_and_line(data_copy: Path):
+    path = data_copy / "statements.yaml"
+    lines = path.read_text().splitlines()
+    lines[3] = "    predicate: [unclosed"
+    path.write_text("\n".join(lines) + "\n")
+    _, problems = load_dataset(data_copy)
+    assert len(problems) == 1
+    assert "statements.yaml:" in problems[0].where and "malformed YAML" in problems[0].message
+
+
+def test_duplicate_keys_and_missing_fields(data_copy: Path):
+    (data_copy / "more.yaml").write_text(
+        "entities:\n  - {key: drug_a, label: again, type: Drug}\n  - {key: x, type: Drug}\n"
+        "statements:\n  - {subject: drug_a, predicate: treats, object: condition_c}\n"
+    )
+    _, problems = load_dataset(data_copy)
+    messages = [str(p) for p in problems]
+    assert any("more.yaml:2" in m and "duplicate entity key 'drug_a'" in m for m in messages)
+    assert any("more.yaml:3" in m and "missing required field 'label'" in m for m in messages)
+    assert any("more.yaml:5" in m and "at least one evidence" in m for m in messages)
+
+
+def test_same_key_twice_in_one_record(data_copy: Path):
+    (data_copy / "dup.yaml").write_text("entities:\n  - key: z\n    label: z\n    label: zz\n    type: Drug\n")
+    _, problems = load_dataset(data_copy)
+    assert [p.message for p in problems] == ["key 'label' appears twice in one record"]
+    assert problems[0].where.endswith("dup.yaml:4")
