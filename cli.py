@@ -225,6 +225,133 @@ def export(fmt: str | None, output: str) -> None:
         click.echo(f"wrote {', '.join(written)}", err=True)
 
 
+@cli.command(context_settings=CONTEXT)
+@data_option
+@click.argument("subject")
+@click.argument("object_", metavar="OBJECT")
+@click.option("--max-length", default=6, show_default=True, type=click.IntRange(1, 12), help="Longest chain, in hops.")
+@click.option("--top", default=5, show_default=True, type=click.IntRange(1, 100), help="How many paths to show.")
+@click.option("--exclude-disputed", is_flag=True, help="Drop disputed claims from the search.")
+@click.option("--associative", is_flag=True, help="Also walk associative links (their hops make an effect unknown).")
+@format_option("text", "json", "markdown")
+@output_option
+@click.option("--html", "html", type=click.Path(dir_okay=False), help="Also write the path view as an HTML file.")
+def how(subject, object_, max_length, top, exclude_disputed, associative, fmt, output, html) -> None:
+    """How does SUBJECT affect OBJECT? The net effect and the ranked mechanism chains, each hop quoted.
+
+    Exit 0 when a link is found, 1 for no known link, 2 for an unknown or ambiguous name.
+
+    \b
+    Examples:
+      kg how ketamine fatigue
+      kg how ketamin tiredness --format markdown
+      kg how NMDA "glutamic acid" --format json
+      kg how ketamine fatigue --html path.html
+    """
+    from kg.explain import EXIT_CODES, ask, how_report
+    from kg.render import how_markdown, how_text
+
+    graph = app().graph
+    answer, resolutions, extra = ask(
+        graph, subject, object_, max_length=max_length, top=top, exclude_disputed=exclude_disputed,
+        associative=associative,
+    )
+    report = how_report(graph, answer, resolutions, extra)
+    for r in resolutions:
+        if r.matched not in ("key", "label") or r.query.casefold() != r.matched_text.casefold():
+            click.echo(f"resolved: {r.describe()}", err=True)
+    code = EXIT_CODES.get(answer.code, 2)
+    if fmt == "json":
+        emit_json(report, output)
+    elif code == 2:
+        click.echo(f"kg: error: {how_text(report)}", err=True)
+    else:
+        emit(how_markdown(report) if fmt == "markdown" else how_text(report), output)
+    if html and answer.paths:
+        from kg.export import atomic_write
+        from kg.viz import path_html
+
+        atomic_write(html, path_html(graph, answer).encode())
+        click.echo(f"wrote {html}", err=True)
+    sys.exit(code)
+
+
+def _reach(name: str, types: tuple[str, ...], max_length: int, exclude_disputed: bool, fmt: str, output: str,
+           upstream: bool) -> None:
+    from kg.explain import open_search, reach_report
+    from kg.render import reach_text
+
+    graph = app().graph
+    res, rows = open_search(graph, name, upstream=upstream, types=types, max_length=max_length,
+                            exclude_disputed=exclude_disputed)
+    if res.matched not in ("key", "label"):
+        click.echo(f"resolved: {res.describe()}", err=True)
+    report = reach_report(graph, res, rows, upstream)
+    emit_json(report, output) if fmt == "json" else emit(reach_text(report), output)
+
+
+@cli.command(context_settings=CONTEXT)
+@data_option
+@click.argument("name")
+@click.option("--type", "types", multiple=True, help="Only entities of this type (e.g. Symptom); repeatable.")
+@click.option("--max-length", default=6, show_default=True, type=click.IntRange(1, 12))
+@click.option("--exclude-disputed", is_flag=True, help="Ignore disputed claims.")
+@format_option("text", "json")
+@output_option
+def effects(name, types, max_length, exclude_disputed, fmt, output) -> None:
+    """Everything downstream of NAME, with its net effect and best path.
+
+    \b
+    Example:
+      kg effects ketamine --type Symptom --format json
+    """
+    _reach(name, types, max_length, exclude_disputed, fmt, output, upstream=False)
+
+
+@cli.command(context_settings=CONTEXT)
+@data_option
+@click.argument("name")
+@click.option("--type", "types", multiple=True, help="Only entities of this type (e.g. Drug); repeatable.")
+@click.option("--max-length", default=6, show_default=True, type=click.IntRange(1, 12))
+@click.option("--exclude-disputed", is_flag=True, help="Ignore disputed claims.")
+@format_option("text", "json")
+@output_option
+def causes(name, types, max_length, exclude_disputed, fmt, output) -> None:
+    """Everything upstream of NAME: what raises or lowers it, with net effect and best path.
+
+    \b
+    Example:
+      kg causes fatigue
+    """
+    _reach(name, types, max_length, exclude_disputed, fmt, output, upstream=True)
+
+
+@cli.command(context_settings=CONTEXT)
+@data_option
+@format_option("text", "json")
+@output_option
+def conflicts(fmt: str, output: str) -> None:
+    """Every disputed claim and every pair of conflicting claims, with both quotes and the curator's note.
+
+    \b
+    Example:
+      kg conflicts
+    """
+    from kg.describe import StatementView, conflicts as find_conflicts
+    from kg.render import statement_lines
+
+    items = find_conflicts(app().graph)
+    if fmt == "json":
+        emit_json(items, output)
+        return
+    lines = [f"{len(items)} conflict(s) and disputed claim(s)"]
+    for i, item in enumerate(items, 1):
+        lines.append(f"\n{i}. {item['kind'].upper()}")
+        for v in item["statements"]:
+            lines += statement_lines(StatementView(**v), "   ")
+    emit("\n".join(lines), output)
+
+
 def main() -> None:
     """Run the CLI: KGError → one line and its exit code; tracebacks only with --debug."""
     debug = "--debug" in sys.argv[1:]

@@ -16,6 +16,7 @@ class StatementView:
     subject: str
     predicate: str
     object: str
+    predicate_label: str
     sentence: str
     sign: int
     kind: str
@@ -53,6 +54,7 @@ def statement_view(graph: KnowledgeGraph, st: Statement) -> StatementView:
         subject=st.subject,
         predicate=st.predicate,
         object=st.object,
+        predicate_label=pred.label,
         sentence=graph.sentence(st),
         sign=pred.sign,
         kind=pred.kind,
@@ -80,3 +82,23 @@ def entity_card(graph: KnowledgeGraph, key: str) -> EntityCard:
         outgoing=[statement_view(graph, s) for s in graph.outgoing(key)],
         incoming=[statement_view(graph, s) for s in graph.incoming(key)],
     )
+
+
+def conflicts(graph: KnowledgeGraph) -> list[dict]:
+    """Every conflicting pair (with both sides' quotes) and every disputed or negated claim not in a pair."""
+    out: list[dict] = []
+    paired: set[str] = set()
+    seen: set[tuple[str, str]] = set()
+    for st in graph.statements.values():
+        for other in st.conflicts_with:
+            pair = tuple(sorted((st.id, other)))
+            if pair in seen:
+                continue
+            seen.add(pair)
+            paired.update(pair)
+            a, b = (graph.statements[k] for k in pair)
+            out.append({"kind": "conflict", "statements": [asdict(statement_view(graph, x)) for x in (a, b)]})
+    for st in graph.statements.values():
+        if st.status in ("disputed", "negated") and st.id not in paired:
+            out.append({"kind": st.status, "statements": [asdict(statement_view(graph, st))]})
+    return out

@@ -19,6 +19,15 @@ AMBIGUITY_MARGIN = 4  # two entities this close in score are ambiguous
 _STRENGTH = {"key": 0, "id": 0, "iri": 0, "label": 1, "synonym": 2, "fuzzy": 3}
 
 
+class ResolveError(UsageError):
+    """A name that does not resolve to exactly one entity; carries the candidates to offer."""
+
+    def __init__(self, message: str, kind: str, candidates: list[str]) -> None:
+        super().__init__(message)
+        self.kind = kind  # "unknown" | "ambiguous"
+        self.candidates = candidates
+
+
 @dataclass(frozen=True, slots=True)
 class Resolution:
     """Which entity a name was resolved to, and how."""
@@ -43,7 +52,7 @@ class Resolution:
 def normalize(name: str) -> str:
     """Fold case, accents, hyphens, apostrophes and simple plurals so that spellings meet."""
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
-    text = re.sub(r"['\u2019`]s\b", "s", text)  # SSRI's → ssris
+    text = re.sub(r"['\u2019`]s\b", "", text)  # possessive or apostrophe plural: SSRI's → ssri
     text = re.sub(r"[\s\-_/,.()'\u2019`]+", " ", text).strip()
     words = [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in text.split()]
     return " ".join(words)
@@ -88,7 +97,7 @@ class Resolver:
         """The one entity `name` means; UsageError (exit 2) if unknown or ambiguous, with candidates."""
         query = name.strip()
         if not query:
-            raise UsageError("empty entity name")
+            raise ResolveError("empty entity name", "unknown", [])
         graph = self.graph
         if query.startswith(("http://", "https://")):
             if query.startswith(ENT) and query[len(ENT) :] in graph.entities:
@@ -107,17 +116,23 @@ class Resolver:
             if len(keys) == 1:
                 how, text = slot[keys[0]]
                 return self._hit(query, keys[0], how, text)
-            raise UsageError(f"'{query}' is ambiguous: it names {self._list(keys)}; use a key or an ID")
+            message = f"'{query}' is ambiguous: it names {self._list(keys)}; use a key or an ID"
+            raise ResolveError(message, "ambiguous", keys)
         cands = self.candidates(query)
         if cands and cands[0][2] >= FUZZY_ACCEPT:
             close = [c for c in cands[1:] if c[2] >= cands[0][2] - AMBIGUITY_MARGIN and c[2] >= FUZZY_ACCEPT]
             if not close:
                 key, text, score = cands[0]
                 return self._hit(query, key, "fuzzy", text, score)
-            raise UsageError(f"'{query}' is ambiguous: it could be {self._list([cands[0][0]] + [c[0] for c in close])}")
+            keys = [cands[0][0]] + [c[0] for c in close]
+            raise ResolveError(f"'{query}' is ambiguous: it could be {self._list(keys)}", "ambiguous", keys)
         suggestions = [c[0] for c in cands if c[2] >= FUZZY_SUGGEST][:5]
-        hint = f"; did you mean {self._list(suggestions, ' or ')}?" if suggestions else ""
-        raise UsageError(f"unknown entity '{query}'{hint}")
+        if suggestions:
+            hint = f"; did you mean {self._list(suggestions, ' or ')}?"
+        else:
+            suggestions = [c[0] for c in cands[:3]]
+            hint = f"; nothing close — the nearest names are {self._list(suggestions)}" if suggestions else ""
+        raise ResolveError(f"unknown entity '{query}'{hint}", "unknown", suggestions)
 
     def _hit(self, query: str, key: str, how: str, text: str, score: float = 100.0) -> Resolution:
         return Resolution(query, key, self.graph.entities[key].label, how, text, score)

@@ -1,0 +1,352 @@
+"""Signed path search: how X affects Y, through which mechanism chains, ranked with stated reasons.
+
+Sign composition runs on a signed-node graph: every entity n appears as (n,+), (n,−) and (n,0)
+(unknown). A positive edge keeps the state, a negative edge flips it, an unsigned edge leads to 0.
+A path from (X,+) to (Y,−) is a way in which X decreases Y. Only causal and clinical statements are
+steps (associative ones too when asked); structural ones are context; negated ones are never steps.
+Paths are found k-shortest first (Yen, via networkx) inside the part of the graph that lies within
+`max_length` hops of both ends, so the search stays bounded where all-simple-paths would explode.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from itertools import islice, pairwise
+
+from kg.graph import KnowledgeGraph
+from kg.model import Statement
+
+# Result codes of an answer (asserted in tests; carried in JSON).
+FOUND = "found"
+NO_PATH = "no-path"
+SAME_ENTITY = "same-entity"
+UNKNOWN_SUBJECT = "unknown-subject"
+UNKNOWN_OBJECT = "unknown-object"
+AMBIGUOUS_SUBJECT = "ambiguous-subject"
+AMBIGUOUS_OBJECT = "ambiguous-object"
+
+INCREASES, DECREASES, MIXED, UNKNOWN, NO_LINK = "increases", "decreases", "mixed", "unknown", "no known link"
+_EFFECT = {1: INCREASES, -1: DECREASES, 0: UNKNOWN}
+
+# Ranking weights: a path's cost is the sum of its hops' costs; lower is better.
+HOP_COST = 1.0
+DISPUTED_COST = 3.0
+HEDGED_COST = 0.3
+SINGLE_SOURCE_COST = 0.4  # a hop backed by one document costs this much more than one backed by several
+HUB_COST = 0.15  # × log2(degree) of the node a hop enters: explanations through hubs say less
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One step of a path: a statement read in its direction, with its sign."""
+
+    statement: str
+    source: str
+    target: str
+    predicate: str
+    sign: int
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class MechanismPath:
+    """A chain of statements from subject to object, its net effect and why it ranks where it does."""
+
+    hops: tuple[Hop, ...]
+    effect: str
+    cost: float
+    reasons: dict[str, float]
+
+    @property
+    def nodes(self) -> list[str]:
+        """Entity keys from subject to object."""
+        return [self.hops[0].source] + [h.target for h in self.hops]
+
+    @property
+    def disputed(self) -> bool:
+        """Whether any hop is a disputed claim."""
+        return any(h.status == "disputed" for h in self.hops)
+
+
+@dataclass(frozen=True)
+class HowAnswer:
+    """The answer to 'how does subject affect object?' with an explicit result code."""
+
+    code: str
+    subject: str | None
+    object: str | None
+    effect: str
+    paths: tuple[MechanismPath, ...] = ()
+    counts: dict[str, int] = field(default_factory=dict)
+    limited: str = ""  # non-empty when a time or count limit cut the search
+    downstream: tuple[tuple[str, int], ...] = ()  # why-not: what the subject affects (key, hops), nearest first
+    upstream: tuple[tuple[str, int], ...] = ()  # why-not: what affects the object
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Reached:
+    """An entity reached by open search, with its net effect and best path."""
+
+    key: str
+    effect: str
+    path: MechanismPath
+    disputed_only: bool = False
+
+
+class SignedGraph:
+    """The step edges of a knowledge graph, prepared for signed search."""
+
+    def __init__(self, graph: KnowledgeGraph, *, exclude_disputed: bool = False, associative: bool = False) -> None:
+        self.graph = graph
+        kinds = {"causal", "clinical"} | ({"associative"} if associative else set())
+        self.edges: dict[str, list[Statement]] = {}
+        self.redges: dict[str, list[Statement]] = {}
+        preds = graph.vocab.predicates
+        for st in graph.statements.values():
+            if st.status == "negated" or preds[st.predicate].kind not in kinds:
+                continue
+            if exclude_disputed and st.status == "disputed":
+                continue
+            if st.subject == st.object:
+                continue
+            self.edges.setdefault(st.subject, []).append(st)
+            self.redges.setdefault(st.object, []).append(st)
+        self.degree = {
+            n: len(self.edges.get(n, ())) + len(self.redges.get(n, ())) for n in set(self.edges) | set(self.redges)
+        }
+
+    def sign(self, st: Statement) -> int:
+        """The statement's sign, from its predicate in the ontology."""
+        return self.graph.vocab.predicates[st.predicate].sign
+
+    def hop_cost(self, st: Statement) -> float:
+        """What a hop adds to a path's cost: base, dispute, hedge, single source, hub entered."""
+        cost = HOP_COST + HUB_COST * math.log2(max(self.degree.get(st.object, 1), 1))
+        if st.status == "disputed":
+            cost += DISPUTED_COST
+        elif st.status == "hedged":
+            cost += HEDGED_COST
+        if len(st.sources) < 2:
+            cost += SINGLE_SOURCE_COST
+        return cost
+
+    def distances(self, start: str, reverse: bool = False, limit: int | None = None) -> dict[str, int]:
+        """Hop distances from `start` along (or against) step edges, up to `limit` hops."""
+        adj = self.redges if reverse else self.edges
+        dist = {start: 0}
+        queue = deque([start])
+        while queue:
+            n = queue.popleft()
+            if limit is not None and dist[n] >= limit:
+                continue
+            for st in adj.get(n, ()):
+                m = st.subject if reverse else st.object
+                if m not in dist:
+                    dist[m] = dist[n] + 1
+                    queue.append(m)
+        return dist
+
+    def signed_digraph(self, keep: set[str] | None = None):
+        """A networkx DiGraph over (entity, sign) states; parallel statements collapse to the cheapest."""
+        import networkx as nx
+
+        g = nx.DiGraph()
+        for src, sts in self.edges.items():
+            if keep is not None and src not in keep:
+                continue
+            for st in sts:
+                if keep is not None and st.object not in keep:
+                    continue
+                sigma, cost = self.sign(st), self.hop_cost(st)
+                for s in (1, -1, 0):
+                    target = (st.object, s * sigma)
+                    data = g.get_edge_data((src, s), target)
+                    if data is None:
+                        g.add_edge((src, s), target, w=cost, sts=[st])
+                    else:
+                        data["sts"].append(st)
+                        data["w"] = min(data["w"], cost)
+        return g
+
+
+def _make_path(sg: SignedGraph, states: list[tuple[str, int]], g) -> MechanismPath:
+    """Turn a path of signed states into a mechanism path; the cheapest parallel statement carries each hop."""
+    hops = []
+    for sa, sb in pairwise(states):
+        st = min(g[sa][sb]["sts"], key=lambda x: (sg.hop_cost(x), x.id))
+        hops.append(Hop(st.id, sa[0], sb[0], st.predicate, sg.sign(st), st.status))
+    return _scored(sg, tuple(hops), _EFFECT[states[-1][1] * states[0][1]])
+
+
+def _scored(sg: SignedGraph, hops: tuple[Hop, ...], effect: str) -> MechanismPath:
+    sts = [sg.graph.statements[h.statement] for h in hops]
+    cost = sum(sg.hop_cost(st) for st in sts)
+    reasons = {
+        "hops": float(len(hops)),
+        "min_sources_per_hop": float(min(len(st.sources) for st in sts)),
+        "disputed_hops": float(sum(st.status == "disputed" for st in sts)),
+        "hedged_hops": float(sum(st.status == "hedged" for st in sts)),
+        "hub_penalty": round(sum(HUB_COST * math.log2(max(sg.degree.get(st.object, 1), 1)) for st in sts), 3),
+    }
+    return MechanismPath(hops=hops, effect=effect, cost=round(cost, 3), reasons=reasons)
+
+
+def net_effect(paths: list[MechanismPath] | tuple[MechanismPath, ...]) -> str:
+    """Increases / decreases when undisputed signed paths agree, mixed when they disagree, else unknown."""
+    support = [p for p in paths if not p.disputed] or list(paths)
+    signs = {p.effect for p in support} - {UNKNOWN}
+    if not support:
+        return NO_LINK
+    if not signs:
+        return UNKNOWN
+    return signs.pop() if len(signs) == 1 else MIXED
+
+
+def find_paths(
+    graph: KnowledgeGraph,
+    subject: str,
+    obj: str,
+    *,
+    max_length: int = 6,
+    top: int = 5,
+    exclude_disputed: bool = False,
+    associative: bool = False,
+    time_limit: float = 2.0,
+    candidates: int = 40,
+) -> tuple[list[MechanismPath], str]:
+    """The best paths subject → object per reachable end sign, ranked; plus a note if a limit cut the search."""
+    import networkx as nx
+
+    sg = SignedGraph(graph, exclude_disputed=exclude_disputed, associative=associative)
+    fwd = sg.distances(subject, limit=max_length)
+    back = sg.distances(obj, reverse=True, limit=max_length)
+    keep = {n for n, d in fwd.items() if n in back and d + back[n] <= max_length}
+    if obj not in keep:
+        return [], ""
+    g = sg.signed_digraph(keep)
+    found: dict[tuple[str, ...], MechanismPath] = {}
+    limited = ""
+    deadline = time.monotonic() + time_limit
+    for end_sign in (1, -1, 0):
+        source, target = (subject, 1), (obj, end_sign)
+        if source not in g or target not in g:
+            continue
+        try:
+            gen = nx.shortest_simple_paths(g, source, target, weight="w")
+            taken = 0
+            for states in islice(gen, candidates):
+                if time.monotonic() > deadline:
+                    limited = f"time limit of {time_limit:g} s reached; results may be incomplete"
+                    break
+                keys = [n for n, _ in states]
+                if len(keys) != len(set(keys)) or len(states) - 1 > max_length:
+                    continue  # revisits an entity with another sign, or too long
+                p = _make_path(sg, states, g)
+                found.setdefault(tuple(h.statement for h in p.hops), p)
+                taken += 1
+                if taken >= top:
+                    break
+            else:
+                if taken < top and len(found) >= candidates:
+                    limited = f"examined {candidates} candidate paths per sign"
+        except nx.NetworkXNoPath:
+            continue
+    ranked = sorted(found.values(), key=lambda p: (p.cost, len(p.hops), [h.statement for h in p.hops]))
+    return ranked, limited
+
+
+def how(
+    graph: KnowledgeGraph,
+    subject: str,
+    obj: str,
+    *,
+    max_length: int = 6,
+    top: int = 5,
+    exclude_disputed: bool = False,
+    associative: bool = False,
+    time_limit: float = 2.0,
+) -> HowAnswer:
+    """How does entity `subject` affect entity `obj` (both keys)? Effect, ranked paths and why-not lists."""
+    for key, code in ((subject, UNKNOWN_SUBJECT), (obj, UNKNOWN_OBJECT)):
+        if key not in graph.entities:
+            return HowAnswer(code=code, subject=subject, object=obj, effect=NO_LINK, message=f"unknown entity '{key}'")
+    if subject == obj:
+        return HowAnswer(SAME_ENTITY, subject, obj, NO_LINK, message="subject and object are the same entity")
+    paths, limited = find_paths(
+        graph,
+        subject,
+        obj,
+        max_length=max_length,
+        top=max(top, 5),
+        exclude_disputed=exclude_disputed,
+        associative=associative,
+        time_limit=time_limit,
+    )
+    if not paths:
+        sg = SignedGraph(graph, exclude_disputed=exclude_disputed, associative=associative)
+        down = sorted(((k, d) for k, d in sg.distances(subject).items() if d > 0), key=lambda kv: (kv[1], kv[0]))
+        up = sorted(
+            ((k, d) for k, d in sg.distances(obj, reverse=True).items() if d > 0), key=lambda kv: (kv[1], kv[0])
+        )
+        return HowAnswer(NO_PATH, subject, obj, NO_LINK, downstream=tuple(down[:12]), upstream=tuple(up[:12]))
+    effect = net_effect(paths)
+    counts = {
+        "paths": len(paths),
+        "increases": sum(p.effect == INCREASES for p in paths),
+        "decreases": sum(p.effect == DECREASES for p in paths),
+        "unknown": sum(p.effect == UNKNOWN for p in paths),
+        "disputed": sum(p.disputed for p in paths),
+    }
+    return HowAnswer(FOUND, subject, obj, effect, tuple(paths[:top]), counts, limited)
+
+
+def reach(
+    graph: KnowledgeGraph,
+    start: str,
+    *,
+    upstream: bool = False,
+    types: tuple[str, ...] = (),
+    max_length: int = 6,
+    exclude_disputed: bool = False,
+    associative: bool = False,
+) -> list[Reached]:
+    """Everything downstream of `start` (or upstream, with upstream=True), with net sign and best path."""
+    import networkx as nx
+
+    results: dict[str, Reached] = {}
+    for include_disputed in (False,) if exclude_disputed else (False, True):
+        sg = SignedGraph(graph, exclude_disputed=not include_disputed, associative=associative)
+        g = sg.signed_digraph()
+        routes: list[list[tuple[str, int]]] = []  # forward state sequences, each starting at (node, +)
+        if not upstream:
+            if (start, 1) in g:
+                routes = list(nx.single_source_dijkstra_path(g, (start, 1), weight="w").values())
+        else:
+            rev = g.reverse(copy=False)
+            for anchor in (1, 0):
+                if (start, anchor) not in rev:
+                    continue
+                for (_, s), states in nx.single_source_dijkstra_path(rev, (start, anchor), weight="w").items():
+                    if anchor == 1 and s != 0:  # (n,s) ⇝ (start,+): re-anchor so that n starts at +
+                        routes.append([(n, x * s) for n, x in reversed(states)])
+                    elif anchor == 0 and s == 1:  # (n,+) ⇝ (start,0): an unsigned link
+                        routes.append(list(reversed(states)))
+        per_node: dict[str, list[MechanismPath]] = {}
+        for states in routes:
+            keys = [n for n, _ in states]
+            node = keys[0] if upstream else keys[-1]
+            if node == start or len(states) - 1 > max_length or len(keys) != len(set(keys)):
+                continue
+            per_node.setdefault(node, []).append(_make_path(sg, states, g))
+        for node, paths in per_node.items():
+            if node in results:
+                continue
+            if types and not any(graph.vocab.is_a(graph.entities[node].type, t) for t in types):
+                continue
+            best = min(paths, key=lambda p: p.cost)
+            results[node] = Reached(node, net_effect(paths), best, disputed_only=include_disputed)
+    return sorted(results.values(), key=lambda r: (r.disputed_only, r.path.cost, r.key))

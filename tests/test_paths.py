@@ -1,0 +1,177 @@
+"""Sign composition, ranking and result codes on small graphs of the tests' own."""
+
+import pytest
+
+from kg.graph import KnowledgeGraph
+from kg.model import Dataset, Entity, Evidence, Source, Statement
+from kg.paths import (
+    AMBIGUOUS_OBJECT,
+    FOUND,
+    NO_PATH,
+    SAME_ENTITY,
+    UNKNOWN_OBJECT,
+    UNKNOWN_SUBJECT,
+    find_paths,
+    how,
+    net_effect,
+    reach,
+)
+from kg.vocab import load_vocabulary
+
+VOCAB = load_vocabulary()
+
+
+def make_graph(*edges: tuple, sources_per_edge: int = 1) -> KnowledgeGraph:
+    """A graph of processes from (subject, predicate, object[, status[, n_sources]]) tuples."""
+    keys = sorted({e[0] for e in edges} | {e[2] for e in edges})
+    srcs = {f"s{i}": Source(f"s{i}", f"Source {i}", f"{i}.txt") for i in range(5)}
+    statements = {}
+    for i, (s, p, o, *rest) in enumerate(edges):
+        status = rest[0] if rest else "asserted"
+        n = rest[1] if len(rest) > 1 else sources_per_edge
+        ev = tuple(Evidence(f"s{j}", f"quote {i}") for j in range(n))
+        sid = f"e{i}"
+        statements[sid] = Statement(sid, s, p, o, ev, status=status, note="n" if status != "asserted" else "")
+    ents = {k: Entity(k, k.upper(), "BiologicalProcess") for k in keys}
+    return KnowledgeGraph.create(VOCAB, Dataset(srcs, ents, statements))
+
+
+def test_double_negation_is_increase():
+    g = make_graph(("a", "inhibits", "b"), ("b", "decreases", "c"))
+    ans = how(g, "a", "c")
+    assert ans.code == FOUND and ans.effect == "increases"
+    assert ans.paths[0].nodes == ["a", "b", "c"]
+    assert [h.sign for h in ans.paths[0].hops] == [-1, -1]
+
+
+def test_mixed_when_paths_disagree():
+    g = make_graph(("a", "increases", "b"), ("b", "increases", "d"), ("a", "decreases", "c"), ("c", "increases", "d"))
+    ans = how(g, "a", "d")
+    assert ans.effect == "mixed"
+    assert {p.effect for p in ans.paths} == {"increases", "decreases"}
+    assert ans.counts["increases"] == 1 and ans.counts["decreases"] == 1
+
+
+def test_unsigned_link_gives_unknown():
+    g = make_graph(("a", "increases", "b"), ("b", "affects", "c"))
+    ans = how(g, "a", "c")
+    assert ans.code == FOUND and ans.effect == "unknown" and ans.paths[0].effect == "unknown"
+
+
+def test_unsigned_path_does_not_override_signed_one():
+    g = make_graph(("a", "affects", "c"), ("a", "increases", "b"), ("b", "increases", "c"))
+    assert how(g, "a", "c").effect == "increases"
+
+
+def test_disputed_paths_are_shown_but_not_counted():
+    g = make_graph(("a", "decreases", "c"), ("a", "increases", "c", "disputed"))
+    ans = how(g, "a", "c")
+    assert ans.effect == "decreases"
+    assert ans.counts["disputed"] == 1
+    assert [p.disputed for p in ans.paths] == [False, True]  # the disputed one ranks last
+    assert how(g, "a", "c", exclude_disputed=True).counts["disputed"] == 0
+
+
+def test_only_disputed_support_still_reports_its_sign():
+    g = make_graph(("a", "increases", "c", "disputed"))
+    paths, _ = find_paths(g, "a", "c")
+    assert net_effect(paths) == "increases" and paths[0].disputed
+
+
+def test_negated_claims_are_never_steps():
+    g = make_graph(("a", "causes", "b", "negated"))
+    ans = how(g, "a", "b")
+    assert ans.code == NO_PATH and ans.effect == "no known link"
+
+
+def test_structural_edges_are_context_not_steps():
+    g = make_graph(("a", "partOf", "b"), ("b", "increases", "c"))
+    assert how(g, "a", "c").code == NO_PATH
+
+
+def test_associative_links_only_when_asked():
+    g = make_graph(("a", "positivelyCorrelatedWith", "b"))
+    assert how(g, "a", "b").code == NO_PATH
+    assert how(g, "a", "b", associative=True).effect == "increases"
+
+
+def test_ranking_prefers_short_well_sourced_undisputed_paths():
+    g = make_graph(
+        ("a", "increases", "z", "asserted", 1),
+        ("a", "increases", "m", "asserted", 3),
+        ("m", "increases", "z", "asserted", 3),
+        ("a", "increases", "h", "hedged", 1),
+        ("h", "increases", "z", "asserted", 1),
+    )
+    ans = how(g, "a", "z")
+    assert ans.paths[0].nodes == ["a", "z"]  # shortest first
+    assert ans.paths[1].nodes == ["a", "m", "z"]  # two sources per hop beats a hedged single-source hop
+    assert ans.paths[1].reasons["min_sources_per_hop"] == 3
+    assert ans.paths[2].reasons["hedged_hops"] == 1
+    assert [p.cost for p in ans.paths] == sorted(p.cost for p in ans.paths)
+
+
+def test_hub_penalty_is_reported_and_ranks():
+    spokes = [("hub", "increases", f"x{i}") for i in range(16)]
+    g = make_graph(
+        ("a", "increases", "hub"), ("hub", "increases", "z"), ("a", "increases", "q"), ("q", "increases", "z"), *spokes
+    )
+    ans = how(g, "a", "z")
+    assert ans.paths[0].nodes == ["a", "q", "z"]
+    assert ans.paths[1].reasons["hub_penalty"] > ans.paths[0].reasons["hub_penalty"]
+
+
+def test_max_length_bounds_the_search():
+    chain = [(f"n{i}", "increases", f"n{i + 1}") for i in range(6)]
+    g = make_graph(*chain)
+    assert how(g, "n0", "n6", max_length=6).code == FOUND
+    assert how(g, "n0", "n6", max_length=5).code == NO_PATH
+
+
+def test_result_codes_and_why_not():
+    g = make_graph(("a", "increases", "b"), ("c", "increases", "d"))
+    assert how(g, "nope", "b").code == UNKNOWN_SUBJECT
+    assert how(g, "a", "nope").code == UNKNOWN_OBJECT
+    assert how(g, "a", "a").code == SAME_ENTITY
+    ans = how(g, "a", "d")
+    assert ans.code == NO_PATH
+    assert ans.downstream == (("b", 1),) and ans.upstream == (("c", 1),)
+
+
+def test_ambiguous_name_code(mini_graph):
+    from kg.explain import ask
+
+    ans, _, extra = ask(mini_graph, "drug A", "symptom")  # symptom S and symptom T tie
+    assert ans.code == AMBIGUOUS_OBJECT
+    assert set(extra["candidates"]) == {"symptom_s", "symptom_t"}
+
+
+def test_fixture_mechanism_and_clinical_chains(mini_graph):
+    ans = how(mini_graph, "drug_a", "symptom_s")
+    assert ans.effect == "decreases"
+    chains = [p.nodes for p in ans.paths]
+    assert ["drug_a", "condition_c", "symptom_s"] in chains
+    assert ["drug_a", "receptor_r", "messenger_m", "process_p", "condition_c", "symptom_s"] in chains
+    assert any(p.disputed and p.effect == "increases" for p in ans.paths)
+
+
+def test_effects_and_causes(mini_graph):
+    down = {r.key: r for r in reach(mini_graph, "drug_a", types=("Symptom",))}
+    assert set(down) == {"symptom_s"}  # symptom_t is linked only by a negated claim
+    assert down["symptom_s"].effect == "decreases"
+    up = {r.key: r.effect for r in reach(mini_graph, "symptom_s", upstream=True)}
+    assert up["drug_a"] == "decreases" and up["condition_c"] == "increases" and up["messenger_m"] == "decreases"
+    assert up["receptor_r"] == "increases"
+
+
+def test_effects_disputed_only_targets_are_flagged():
+    g = make_graph(("a", "increases", "b", "disputed"), ("a", "increases", "c"))
+    rows = {r.key: r for r in reach(g, "a")}
+    assert rows["b"].disputed_only and not rows["c"].disputed_only
+    assert "b" not in {r.key for r in reach(g, "a", exclude_disputed=True)}
+
+
+@pytest.mark.parametrize("top", [1, 2])
+def test_top_limits_paths(top):
+    g = make_graph(("a", "increases", "z"), ("a", "increases", "m"), ("m", "increases", "z"))
+    assert len(how(g, "a", "z", top=top).paths) == top
