@@ -35,7 +35,7 @@ class App:
         from kg.resolve import resolve
 
         res = resolve(self.graph, name)
-        if res.matched not in ("key", "label", "id", "iri") or res.query.casefold() != res.matched_text.casefold():
+        if not res.obvious:
             click.echo(f"resolved: {res.describe()}", err=True)
         return res
 
@@ -258,7 +258,7 @@ def how(subject, object_, max_length, top, exclude_disputed, associative, fmt, o
     )
     report = how_report(graph, answer, resolutions, extra)
     for r in resolutions:
-        if r.matched not in ("key", "label") or r.query.casefold() != r.matched_text.casefold():
+        if not r.obvious:
             click.echo(f"resolved: {r.describe()}", err=True)
     code = EXIT_CODES.get(answer.code, 2)
     if fmt == "json":
@@ -268,8 +268,9 @@ def how(subject, object_, max_length, top, exclude_disputed, associative, fmt, o
     else:
         emit(how_markdown(report) if fmt == "markdown" else how_text(report), output)
     if html and answer.paths:
-        from kg.export import atomic_write
         from kg.viz import path_html
+
+        from kg.export import atomic_write
 
         atomic_write(html, path_html(graph, answer).encode())
         click.echo(f"wrote {html}", err=True)
@@ -284,7 +285,7 @@ def _reach(name: str, types: tuple[str, ...], max_length: int, exclude_disputed:
     graph = app().graph
     res, rows = open_search(graph, name, upstream=upstream, types=types, max_length=max_length,
                             exclude_disputed=exclude_disputed)
-    if res.matched not in ("key", "label"):
+    if not res.obvious:
         click.echo(f"resolved: {res.describe()}", err=True)
     report = reach_report(graph, res, rows, upstream)
     emit_json(report, output) if fmt == "json" else emit(reach_text(report), output)
@@ -337,7 +338,8 @@ def conflicts(fmt: str, output: str) -> None:
     Example:
       kg conflicts
     """
-    from kg.describe import StatementView, conflicts as find_conflicts
+    from kg.describe import StatementView
+    from kg.describe import conflicts as find_conflicts
     from kg.render import statement_lines
 
     items = find_conflicts(app().graph)

@@ -3,34 +3,39 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from kg.errors import DataError, Problem
 from kg.model import QUALIFIERS, Dataset, Entity, Evidence, Qualifier, Source, Statement, Xref
 
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _LINE = "__line__"
 KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """A safe loader that remembers each mapping's line and reports duplicate keys."""
+@lru_cache(maxsize=1)
+def _loader_class():
+    """A safe YAML loader (C-accelerated when available) that records lines and duplicate keys."""
+    import yaml
 
-    duplicates: list[tuple[int, str]]
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    def construct_mapping(self, node, deep=False):
-        seen: set = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if isinstance(key, str) and key in seen:
-                self.duplicates.append((key_node.start_mark.line + 1, key))
-            seen.add(key)
-        mapping = super().construct_mapping(node, deep=True)
-        mapping[_LINE] = node.start_mark.line + 1
-        return mapping
+    class Loader(base):  # type: ignore[misc, valid-type]
+        duplicates: list[tuple[int, str]]
+
+        def construct_mapping(self, node, deep=False):
+            seen: set = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                if isinstance(key, str) and key in seen:
+                    self.duplicates.append((key_node.start_mark.line + 1, key))
+                seen.add(key)
+            mapping = super().construct_mapping(node, deep=True)
+            mapping[_LINE] = node.start_mark.line + 1
+            return mapping
+
+    return Loader
 
 
 def data_files(directory: Path) -> list[Path]:
@@ -107,7 +112,9 @@ def _read_yaml(path: Path, problems: list[Problem]) -> dict | None:
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(Problem(rel, f"cannot read: {exc}", "io"))
         return None
-    loader = _Loader(text)
+    import yaml
+
+    loader = _loader_class()(text)
     loader.duplicates = []
     try:
         doc = loader.get_single_data()

@@ -39,6 +39,11 @@ class Resolution:
     matched_text: str
     score: float = 100.0
 
+    @property
+    def obvious(self) -> bool:
+        """True when the name was the entity's own key or label (no need to tell the user)."""
+        return self.matched in ("key", "label")
+
     def describe(self) -> str:
         """A one-line account, e.g. 'ketamin → ketamine (fuzzy match on "ketamine", 93)'."""
         if self.matched in ("key", "label") and self.matched_text.casefold() == self.query.casefold():

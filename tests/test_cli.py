@@ -27,7 +27,7 @@ def test_real_data_validates_against_the_seeds():
 
 def test_stats_json(kg_cli, mini_dir):
     r = kg_cli("--data", str(mini_dir), "stats", "--format", "json")
-    s = json.loads(r.output)
+    s = json.loads(r.stdout)
     assert s["counts"]["statements"] == 9
     assert s["statements_by_status"] == {"asserted": 7, "disputed": 1, "negated": 1}
     assert s["statements_by_source"]["b"]["statements"] == 3
@@ -37,7 +37,7 @@ def test_show_card_text_and_json(kg_cli, mini_dir):
     r = kg_cli("--data", str(mini_dir), "show", "drug A")
     assert r.exit_code == 0
     assert "CHEBI:6121" in r.output and "Drug A blocks receptor R." in r.output and "[DISPUTED]" in r.output
-    card = json.loads(kg_cli("--data", str(mini_dir), "show", "CHEBI:6121", "-f", "json").output)
+    card = json.loads(kg_cli("--data", str(mini_dir), "show", "CHEBI:6121", "-f", "json").stdout)
     assert card["key"] == "drug_a" and len(card["outgoing"]) == 4
 
 
