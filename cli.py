@@ -26,8 +26,10 @@ class App:
         """The built graph (from cache when inputs are unchanged)."""
         if self._graph is None:
             from kg.build import load_graph
+            from kg.progress import terminal_progress
 
-            self._graph = load_graph(self.data)
+            with terminal_progress() as progress:
+                self._graph = load_graph(self.data, progress=progress)
         return self._graph
 
     def resolve(self, name: str):

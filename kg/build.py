@@ -7,7 +7,7 @@ import os
 import pickle
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from kg.errors import DataError, ValidationError
 from kg.graph import KnowledgeGraph
 from kg.load import data_files, load_dataset
 from kg.model import Dataset, Statement, Vocabulary
+from kg.progress import Progress, no_progress
 from kg.validate import check_dataset
 from kg.vocab import ENT, MK, RDF, RDFS, SKOS, SRC, STMT, curie_to_iri, load_vocabulary, ontology_files
 
@@ -52,20 +53,10 @@ def _date(value: str) -> str:
     return _lit(value, XSD + kind) if kind else _lit(value)
 
 
-def statement_iri(sid: str) -> str:
-    """The IRI of a statement node."""
-    return STMT + sid
-
-
-def entity_iri(key: str) -> str:
-    """The IRI of an entity in our namespace."""
-    return ENT + key
-
-
 def _entity_triples(data: Dataset, vocab: Vocabulary) -> Iterator[tuple[str, str, str]]:
     a = _iri(RDF + "type")
     for ent in data.entities.values():
-        s = _iri(entity_iri(ent.key))
+        s = _iri(ENT + ent.key)
         for cls in vocab.class_ancestors(ent.type):
             yield s, a, _iri(MK + cls)
         category = vocab.classes[ent.type].category
@@ -84,55 +75,63 @@ def _entity_triples(data: Dataset, vocab: Vocabulary) -> Iterator[tuple[str, str
                 yield s, _iri(MK + "idCheck"), _lit(f"{x.curie}: {x.checked}")
 
 
-def _statement_triples(st: Statement, vocab: Vocabulary) -> Iterator[tuple[str, str, str]]:
+_A = f"<{RDF}type>"
+
+
+def _statement_triples(
+    st: Statement, vocab: Vocabulary
+) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+    """(shared, own): direct/inverse/conflict triples other statements may repeat, and the node's own triples."""
     pred = vocab.predicates[st.predicate]
-    subj, obj = _iri(entity_iri(st.subject)), _iri(entity_iri(st.object))
+    subj, obj = f"<{ENT}{st.subject}>", f"<{ENT}{st.object}>"
+    n = f"<{STMT}{st.id}>"
+    shared = []
     if st.status != "negated":  # a negated claim says the relation does not hold: no direct triple
-        for p in vocab.predicate_ancestors(st.predicate):
-            yield subj, _iri(MK + p), obj
+        shared += [(subj, f"<{MK}{p}>", obj) for p in vocab.predicate_ancestors(st.predicate)]
         if pred.inverse:
-            yield obj, _iri(MK + pred.inverse), subj
-    n = _iri(statement_iri(st.id))
-    a = _iri(RDF + "type")
-    yield n, a, _iri(RDF + "Statement")
-    yield n, a, _iri(MK + "Statement")
-    yield n, _iri(RDF + "subject"), subj
-    yield n, _iri(RDF + "predicate"), _iri(MK + st.predicate)
-    yield n, _iri(RDF + "object"), obj
-    yield n, _iri(MK + "signValue"), _lit(str(pred.sign), XSD + "integer")
-    yield n, _iri(MK + "relationKind"), _iri(MK + pred.kind.capitalize())
-    yield n, _iri(MK + "status"), _iri(MK + st.status.capitalize())
-    yield n, _iri(DCT + "identifier"), _lit(st.id)
-    if st.note:
-        yield n, _iri(RDFS + "comment"), _lit(st.note)
+            shared.append((obj, f"<{MK}{pred.inverse}>", subj))
     for other in st.conflicts_with:
-        yield n, _iri(MK + "conflictsWith"), _iri(statement_iri(other))
-        yield _iri(statement_iri(other)), _iri(MK + "conflictsWith"), n
+        shared.append((n, f"<{MK}conflictsWith>", f"<{STMT}{other}>"))
+        shared.append((f"<{STMT}{other}>", f"<{MK}conflictsWith>", n))
+    own = [
+        (n, _A, f"<{RDF}Statement>"),
+        (n, _A, f"<{MK}Statement>"),
+        (n, f"<{RDF}subject>", subj),
+        (n, f"<{RDF}predicate>", f"<{MK}{st.predicate}>"),
+        (n, f"<{RDF}object>", obj),
+        (n, f"<{MK}signValue>", _lit(str(pred.sign), XSD + "integer")),
+        (n, f"<{MK}relationKind>", f"<{MK}{pred.kind.capitalize()}>"),
+        (n, f"<{MK}status>", f"<{MK}{st.status.capitalize()}>"),
+        (n, f"<{DCT}identifier>", _lit(st.id)),
+    ]
+    if st.note:
+        own.append((n, f"<{RDFS}comment>", _lit(st.note)))
+    for src in st.sources:
+        own.append((n, f"<{PROV}wasDerivedFrom>", f"<{SRC}{src}>"))
     for i, ev in enumerate(st.evidence, 1):
-        e = _iri(f"{statement_iri(st.id)}/evidence/{i}")
-        src = _iri(SRC + ev.source)
-        yield n, _iri(MK + "evidence"), e
-        yield n, _iri(PROV + "wasDerivedFrom"), src
-        yield e, a, _iri(MK + "Evidence")
-        yield e, a, _iri(PROV + "Entity")
-        yield e, _iri(MK + "quote"), _lit(ev.quote)
-        yield e, _iri(DCT + "source"), src
+        e = f"<{STMT}{st.id}/evidence/{i}>"
+        own += [
+            (n, f"<{MK}evidence>", e),
+            (e, _A, f"<{MK}Evidence>"),
+            (e, _A, f"<{PROV}Entity>"),
+            (e, f"<{MK}quote>", _lit(ev.quote)),
+            (e, f"<{DCT}source>", f"<{SRC}{ev.source}>"),
+        ]
     for q in st.qualifiers:
-        qn = _iri(f"{statement_iri(st.id)}/{q.name}")
-        yield n, _iri(MK + "qualifier"), qn
-        yield qn, a, _iri(MK + "Qualifier")
-        yield qn, _iri(MK + "qualifierType"), _lit(q.name)
+        qn = f"<{STMT}{st.id}/{q.name}>"
+        own += [(n, f"<{MK}qualifier>", qn), (qn, _A, f"<{MK}Qualifier>"), (qn, f"<{MK}qualifierType>", _lit(q.name))]
         if q.entity:
-            yield qn, _iri(MK + "location"), _iri(entity_iri(q.entity))
+            own.append((qn, f"<{MK}location>", f"<{ENT}{q.entity}>"))
         for field, value in (("value", q.value), ("minValue", q.min), ("maxValue", q.max)):
             if value is not None:
-                yield qn, _iri(MK + field), _dec(value)
+                own.append((qn, f"<{MK}{field}>", _dec(value)))
         if q.unit:
-            yield qn, _iri(MK + "unit"), _lit(q.unit)
+            own.append((qn, f"<{MK}unit>", _lit(q.unit)))
         if q.text:
-            yield qn, _iri(MK + "text"), _lit(q.text)
+            own.append((qn, f"<{MK}text>", _lit(q.text)))
         if q.approximate:
-            yield qn, _iri(MK + "approximate"), _lit("true", XSD + "boolean")
+            own.append((qn, f"<{MK}approximate>", _lit("true", XSD + "boolean")))
+    return shared, own
 
 
 def _source_triples(data: Dataset) -> Iterator[tuple[str, str, str]]:
@@ -156,15 +155,30 @@ def _ontology_lines(directory: Path | None) -> Iterator[str]:
             yield f"{triple} ."
 
 
-def rdf_lines(data: Dataset, vocab: Vocabulary, ontology: Path | None = None) -> list[str]:
-    """All triples of the graph as sorted, unique N-Triples lines (deterministic)."""
-    lines: set[str] = set(_ontology_lines(ontology))
-    triples: Iterable[tuple[str, str, str]] = _entity_triples(data, vocab)
-    lines.update(f"{s} {p} {o} ." for s, p, o in triples)
-    lines.update(f"{s} {p} {o} ." for s, p, o in _source_triples(data))
+def iter_rdf_lines(data: Dataset, vocab: Vocabulary, ontology: Path | None = None) -> Iterator[str]:
+    """Every triple once, as N-Triples lines, in a deterministic order (ontology, sources, entities, statements)."""
+    yield from sorted(set(_ontology_lines(ontology)))
+    seen: set[str] = set()  # only lines that different records may both produce are remembered
+    for triples in (_source_triples(data), _entity_triples(data, vocab)):
+        for s, p, o in triples:
+            line = f"{s} {p} {o} ."
+            if line not in seen:
+                seen.add(line)
+                yield line
     for st in data.statements.values():
-        lines.update(f"{s} {p} {o} ." for s, p, o in _statement_triples(st, vocab))
-    return sorted(lines)
+        shared, own = _statement_triples(st, vocab)
+        for s, p, o in shared:
+            line = f"{s} {p} {o} ."
+            if line not in seen:
+                seen.add(line)
+                yield line
+        for s, p, o in own:
+            yield f"{s} {p} {o} ."
+
+
+def rdf_lines(data: Dataset, vocab: Vocabulary, ontology: Path | None = None) -> list[str]:
+    """All triples as sorted, unique N-Triples lines: the canonical form that exports start from."""
+    return sorted(iter_rdf_lines(data, vocab, ontology))
 
 
 def input_hash(data_dir: Path, ontology: Path | None = None) -> str:
@@ -184,17 +198,34 @@ def input_hash(data_dir: Path, ontology: Path | None = None) -> str:
     return h.hexdigest()
 
 
-def build(data_dir: Path, ontology: Path | None = None) -> tuple[KnowledgeGraph, list[str]]:
-    """Load, validate and build; raise ValidationError listing every problem, else return graph and lines."""
+def build(data_dir: Path, ontology: Path | None = None, progress: Progress = no_progress) -> KnowledgeGraph:
+    """Load and validate; raise ValidationError listing every problem, else return the indexed graph."""
+    progress("reading the data")
     vocab = load_vocabulary(ontology)
     data, problems = load_dataset(data_dir)
+    progress("checking the data")
     problems += check_dataset(data, vocab)
     if problems:
         raise ValidationError(problems)
-    return KnowledgeGraph.create(vocab, data), rdf_lines(data, vocab, ontology)
+    return KnowledgeGraph.create(vocab, data)
 
 
-def load_graph(data_dir: Path | None = None, *, rebuild: bool = False) -> KnowledgeGraph:
+def write_ntriples(graph: KnowledgeGraph, path: Path, progress: Progress = no_progress) -> int:
+    """Stream the graph's triples to an N-Triples file; return how many were written."""
+    total = len(graph.statements)
+    count = 0
+    with open(path, "w", encoding="utf-8", buffering=1 << 20) as fh:
+        for count, line in enumerate(iter_rdf_lines(graph.data, graph.vocab), 1):
+            fh.write(line)
+            fh.write("\n")
+            if count % 200_000 == 0:
+                progress("writing triples", min(count // 10, total), total)
+    return count
+
+
+def load_graph(
+    data_dir: Path | None = None, *, rebuild: bool = False, progress: Progress = no_progress
+) -> KnowledgeGraph:
     """The knowledge graph for `data_dir` (default: the embedded data), built once and then read from cache."""
     data_dir = Path(data_dir) if data_dir else resources.data_dir()
     key = input_hash(data_dir)
@@ -204,12 +235,13 @@ def load_graph(data_dir: Path | None = None, *, rebuild: bool = False) -> Knowle
         graph = _read_cache(target)
         if graph is not None:
             return graph
-    graph, lines = build(data_dir)
+    graph = build(data_dir, progress=progress)
     try:
         root.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=root))
         try:
-            (tmp / "graph.nt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+            write_ntriples(graph, tmp / "graph.nt", progress)
+            progress("saving the cache")
             with open(tmp / "kg.pickle", "wb") as fh:
                 pickle.dump(graph, fh, protocol=pickle.HIGHEST_PROTOCOL)
             if target.exists():
@@ -221,7 +253,8 @@ def load_graph(data_dir: Path | None = None, *, rebuild: bool = False) -> Knowle
         _prune(root, keep=target)
     except OSError as exc:
         raise DataError(f"cannot write the cache: {exc.strerror or exc}", where=str(root)) from None
-    return _read_cache(target) or graph
+    graph.cache_dir = target
+    return graph
 
 
 def _read_cache(target: Path) -> KnowledgeGraph | None:

@@ -51,12 +51,14 @@ def atomic_write(path: str | Path, content: bytes) -> None:
 
 
 def ntriples(graph: KnowledgeGraph) -> str:
-    """The graph as sorted N-Triples (the build's canonical form)."""
+    """The graph as sorted N-Triples: the canonical, byte-stable form every export starts from."""
     if graph.cache_dir and (graph.cache_dir / "graph.nt").is_file():
-        return (graph.cache_dir / "graph.nt").read_text(encoding="utf-8")
-    from kg.build import rdf_lines
+        lines = sorted((graph.cache_dir / "graph.nt").read_text(encoding="utf-8").splitlines())
+    else:
+        from kg.build import rdf_lines
 
-    return "\n".join(rdf_lines(graph.data, graph.vocab)) + "\n"
+        lines = rdf_lines(graph.data, graph.vocab)
+    return "\n".join(lines) + "\n"
 
 
 def _rdf(graph: KnowledgeGraph, fmt: str) -> bytes:

@@ -38,11 +38,14 @@ def _loader_class():
     return Loader
 
 
+DATA_SUFFIXES = (".yaml", ".yml", ".json")
+
+
 def data_files(directory: Path) -> list[Path]:
-    """The YAML files of a dataset, in a stable order."""
+    """The data files of a dataset (YAML for curators; JSON, same structure, for generated data), sorted."""
     if not directory.is_dir():
         raise DataError("no such data directory", where=str(directory))
-    return sorted(p for p in directory.rglob("*.y*ml") if p.suffix in (".yaml", ".yml"))
+    return sorted(p for p in directory.rglob("*") if p.suffix in DATA_SUFFIXES and p.is_file())
 
 
 def load_dataset(directory: Path) -> tuple[Dataset, list[Problem]]:
@@ -56,7 +59,7 @@ def load_dataset(directory: Path) -> tuple[Dataset, list[Problem]]:
         problems.append(Problem(str(directory), "no .yaml files in the data directory", "empty"))
     singular = {"sources": "source", "entities": "entity", "statements": "statement"}
     for path in files:
-        doc = _read_yaml(path, problems)
+        doc = _read_json(path, problems) if path.suffix == ".json" else _read_yaml(path, problems)
         if doc is None:
             continue
         rel = _display(path)
@@ -69,13 +72,13 @@ def load_dataset(directory: Path) -> tuple[Dataset, list[Problem]]:
             if not isinstance(records, list):
                 problems.append(Problem(f"{rel}:{doc.get(_LINE, 1)}", f"'{section}' must be a list"))
                 continue
-            for raw in records:
+            for i, raw in enumerate(records):
                 if not isinstance(raw, dict):
                     problems.append(
                         Problem(f"{rel}:{doc.get(_LINE, 1)}", f"each item of '{section}' must be a mapping")
                     )
                     continue
-                where = f"{rel}:{raw.get(_LINE, '?')}"
+                where = f"{rel}:{raw[_LINE]}" if _LINE in raw else f"{rel}#{section}[{i}]"
                 try:
                     record = parse(raw, where)
                 except _Bad as bad:
@@ -103,6 +106,27 @@ def _display(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def _read_json(path: Path, problems: list[Problem]) -> dict | None:
+    import json
+
+    rel = _display(path)
+    try:
+        doc = json.loads(path.read_bytes())
+    except OSError as exc:
+        problems.append(Problem(rel, f"cannot read: {exc}", "io"))
+        return None
+    except json.JSONDecodeError as exc:
+        problems.append(Problem(f"{rel}:{exc.lineno}", f"malformed JSON: {exc.msg} (column {exc.colno})", "json"))
+        return None
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(rel, f"cannot read: {exc}", "io"))
+        return None
+    if not isinstance(doc, dict):
+        problems.append(Problem(f"{rel}:1", "a data file must be an object with sources/entities/statements", "json"))
+        return None
+    return doc
 
 
 def _read_yaml(path: Path, problems: list[Problem]) -> dict | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 STATUSES = ("asserted", "hedged", "disputed", "negated")
 KINDS = ("causal", "clinical", "associative", "structural")
@@ -145,13 +146,22 @@ class Vocabulary:
     classes: dict[str, EntityClass]
     predicates: dict[str, Predicate]
 
+    @cached_property
+    def _class_ancestors(self) -> dict[str, tuple[str, ...]]:
+        return {k: _ancestors(k, lambda c: self.classes[c].parents if c in self.classes else ()) for k in self.classes}
+
+    @cached_property
+    def _predicate_ancestors(self) -> dict[str, tuple[str, ...]]:
+        preds = self.predicates
+        return {k: _ancestors(k, lambda p: preds[p].parents if p in preds else ()) for k in preds}
+
     def class_ancestors(self, key: str) -> tuple[str, ...]:
         """The class and all its superclasses, nearest first."""
-        return _ancestors(key, lambda k: self.classes[k].parents if k in self.classes else ())
+        return self._class_ancestors.get(key, (key,))
 
     def predicate_ancestors(self, key: str) -> tuple[str, ...]:
         """The predicate and all its super-properties, nearest first."""
-        return _ancestors(key, lambda k: self.predicates[k].parents if k in self.predicates else ())
+        return self._predicate_ancestors.get(key, (key,))
 
     def is_a(self, cls: str, ancestor: str) -> bool:
         """Whether class `cls` is `ancestor` or a subclass of it."""

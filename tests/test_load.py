@@ -40,3 +40,20 @@ def test_same_key_twice_in_one_record(data_copy: Path):
     _, problems = load_dataset(data_copy)
     assert [p.message for p in problems] == ["key 'label' appears twice in one record"]
     assert problems[0].where.endswith("dup.yaml:4")
+
+
+def test_json_data_files_load_like_yaml(data_copy: Path):
+    import json
+
+    (data_copy / "extra.json").write_text(
+        json.dumps({"entities": [{"key": "j1", "label": "json one", "type": "Drug"}, {"key": "j2", "type": "Drug"}]})
+    )
+    data, problems = load_dataset(data_copy)
+    assert "j1" in data.entities
+    assert [str(p).split("/")[-1] for p in problems] == ["extra.json#entities[1]: missing required field 'label'"]
+
+
+def test_malformed_json_reports_line(data_copy: Path):
+    (data_copy / "bad.json").write_text('{"entities": [\n  {"key": "x",\n}')
+    _, problems = load_dataset(data_copy)
+    assert len(problems) == 1 and problems[0].where.endswith("bad.json:3") and "malformed JSON" in problems[0].message
