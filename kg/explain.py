@@ -52,6 +52,7 @@ def path_report(graph: KnowledgeGraph, path: MechanismPath) -> dict:
         "cost": path.cost,
         "reasons": path.reasons,
         "disputed": path.disputed,
+        "mechanism": path.mechanism,
         "hops": hops,
     }
 

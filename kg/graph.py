@@ -18,6 +18,7 @@ class KnowledgeGraph:
     out_edges: dict[str, tuple[str, ...]]
     in_edges: dict[str, tuple[str, ...]]
     cache_dir: Path | None = field(default=None, compare=False)
+    memo: dict = field(default_factory=dict, compare=False, repr=False)  # derived structures, per process
 
     @classmethod
     def create(cls, vocab: Vocabulary, data: Dataset) -> KnowledgeGraph:
@@ -33,6 +34,12 @@ class KnowledgeGraph:
             out_edges={k: tuple(v) for k, v in out.items()},
             in_edges={k: tuple(v) for k, v in inc.items()},
         )
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["memo"] = {}
+        state["cache_dir"] = None
+        return state
 
     @property
     def entities(self) -> dict[str, Entity]:

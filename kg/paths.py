@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice, pairwise
 
 from kg.graph import KnowledgeGraph
@@ -59,6 +59,7 @@ class MechanismPath:
     effect: str
     cost: float
     reasons: dict[str, float]
+    mechanism: bool = False  # starts at one of the subject's molecular targets
 
     @property
     def nodes(self) -> list[str]:
@@ -95,6 +96,14 @@ class Reached:
     effect: str
     path: MechanismPath
     disputed_only: bool = False
+
+
+def signed_graph(graph: KnowledgeGraph, *, exclude_disputed: bool = False, associative: bool = False) -> SignedGraph:
+    """The SignedGraph for these options, built once per graph and process."""
+    key = ("signed", exclude_disputed, associative)
+    if key not in graph.memo:
+        graph.memo[key] = SignedGraph(graph, exclude_disputed=exclude_disputed, associative=associative)
+    return graph.memo[key]
 
 
 class SignedGraph:
@@ -217,17 +226,23 @@ def find_paths(
     associative: bool = False,
     time_limit: float = 2.0,
     candidates: int = 40,
+    first_hop: frozenset[str] | None = None,
 ) -> tuple[list[MechanismPath], str]:
-    """The best paths subject → object per reachable end sign, ranked; plus a note if a limit cut the search."""
+    """The best paths subject → object per reachable end sign, ranked; plus a note if a limit cut the search.
+
+    `first_hop` restricts the subject's first step to these entities (e.g. its molecular targets).
+    """
     import networkx as nx
 
-    sg = SignedGraph(graph, exclude_disputed=exclude_disputed, associative=associative)
+    sg = signed_graph(graph, exclude_disputed=exclude_disputed, associative=associative)
     fwd = sg.distances(subject, limit=max_length)
     back = sg.distances(obj, reverse=True, limit=max_length)
     keep = {n for n, d in fwd.items() if n in back and d + back[n] <= max_length}
     if obj not in keep:
         return [], ""
     g = sg.signed_digraph(keep)
+    if first_hop is not None:
+        g.remove_edges_from([e for s in (1, -1, 0) for e in g.out_edges((subject, s)) if e[1][0] not in first_hop])
     found: dict[tuple[str, ...], MechanismPath] = {}
     limited = ""
     deadline = time.monotonic() + time_limit
@@ -259,6 +274,20 @@ def find_paths(
     return ranked, limited
 
 
+MECHANISM_CHAINS = 2  # how many chains from the subject's molecular targets an answer always shows
+
+
+def molecular_targets(graph: KnowledgeGraph, subject: str, **options) -> frozenset[str]:
+    """The receptors a subject acts on directly (else the chemicals it changes): where its mechanism starts."""
+    sg = signed_graph(graph, **options)
+    objects = [st.object for st in sg.edges.get(subject, ())]
+    for kind in ("Receptor", "ChemicalEntity"):
+        found = frozenset(o for o in objects if graph.vocab.is_a(graph.entities[o].type, kind))
+        if found:
+            return found
+    return frozenset()
+
+
 def how(
     graph: KnowledgeGraph,
     subject: str,
@@ -276,32 +305,39 @@ def how(
             return HowAnswer(code=code, subject=subject, object=obj, effect=NO_LINK, message=f"unknown entity '{key}'")
     if subject == obj:
         return HowAnswer(SAME_ENTITY, subject, obj, NO_LINK, message="subject and object are the same entity")
-    paths, limited = find_paths(
-        graph,
-        subject,
-        obj,
-        max_length=max_length,
-        top=max(top, 5),
-        exclude_disputed=exclude_disputed,
-        associative=associative,
-        time_limit=time_limit,
+    options = dict(
+        max_length=max_length, exclude_disputed=exclude_disputed, associative=associative, time_limit=time_limit
     )
+    paths, limited = find_paths(graph, subject, obj, top=max(top, 5), **options)
+    shown = paths[:top]
+    targets = molecular_targets(graph, subject, exclude_disputed=exclude_disputed, associative=associative)
+    if paths and targets:
+        mech, _ = find_paths(graph, subject, obj, top=MECHANISM_CHAINS, first_hop=targets, **options)
+        have = {tuple(h.statement for h in p.hops) for p in shown}
+        missing = MECHANISM_CHAINS - sum(p.nodes[1] in targets for p in shown)
+        shown += [p for p in mech if tuple(h.statement for h in p.hops) not in have][: max(0, missing)]
+        shown = sorted(
+            (replace(p, mechanism=p.nodes[1] in targets) for p in shown),
+            key=lambda p: (p.cost, len(p.hops), [h.statement for h in p.hops]),
+        )
     if not paths:
-        sg = SignedGraph(graph, exclude_disputed=exclude_disputed, associative=associative)
+        sg = signed_graph(graph, exclude_disputed=exclude_disputed, associative=associative)
         down = sorted(((k, d) for k, d in sg.distances(subject).items() if d > 0), key=lambda kv: (kv[1], kv[0]))
         up = sorted(
             ((k, d) for k, d in sg.distances(obj, reverse=True).items() if d > 0), key=lambda kv: (kv[1], kv[0])
         )
         return HowAnswer(NO_PATH, subject, obj, NO_LINK, downstream=tuple(down[:12]), upstream=tuple(up[:12]))
-    effect = net_effect(paths)
+    found = list({tuple(h.statement for h in p.hops): p for p in [*paths, *shown]}.values())
+    effect = net_effect(found)
     counts = {
-        "paths": len(paths),
-        "increases": sum(p.effect == INCREASES for p in paths),
-        "decreases": sum(p.effect == DECREASES for p in paths),
-        "unknown": sum(p.effect == UNKNOWN for p in paths),
-        "disputed": sum(p.disputed for p in paths),
+        "paths": len(found),
+        "shown": len(shown),
+        "increases": sum(p.effect == INCREASES for p in found),
+        "decreases": sum(p.effect == DECREASES for p in found),
+        "unknown": sum(p.effect == UNKNOWN for p in found),
+        "disputed": sum(p.disputed for p in found),
     }
-    return HowAnswer(FOUND, subject, obj, effect, tuple(paths[:top]), counts, limited)
+    return HowAnswer(FOUND, subject, obj, effect, tuple(shown), counts, limited)
 
 
 def reach(
@@ -319,7 +355,7 @@ def reach(
 
     results: dict[str, Reached] = {}
     for include_disputed in (False,) if exclude_disputed else (False, True):
-        sg = SignedGraph(graph, exclude_disputed=not include_disputed, associative=associative)
+        sg = signed_graph(graph, exclude_disputed=not include_disputed, associative=associative)
         g = sg.signed_digraph()
         routes: list[list[tuple[str, int]]] = []  # forward state sequences, each starting at (node, +)
         if not upstream:

@@ -79,14 +79,16 @@ def how_text(report: dict) -> str:
         return "\n".join(lines)
     c = report["counts"]
     lines.append(
-        f"  {c['paths']} path(s): {c['decreases']} decrease, {c['increases']} increase, {c['unknown']} unknown; "
-        f"{c['disputed']} through disputed claims"
+        f"  {c['paths']} path(s) found: {c['decreases']} decrease, {c['increases']} increase, {c['unknown']} unknown; "
+        f"{c['disputed']} through disputed claims; {c['shown']} shown"
     )
     if report["limited"]:
         lines.append(f"  note: {report['limited']}")
-    lines.append("  ranked by cost: 1 per hop + penalties for disputed, hedged and single-source hops and hubs")
+    lines.append("  ranked by cost: 1 per hop + penalties for disputed, hedged and single-source hops and hubs;")
+    lines.append("  the best chains from the subject's molecular targets are always shown")
     for i, path in enumerate(report["paths"], 1):
-        lines.append(f"\n{i}. {path['effect'].upper()} (cost {path['cost']:g}: {_reasons(path['reasons'])})")
+        tag = " — molecular mechanism" if path["mechanism"] else ""
+        lines.append(f"\n{i}. {path['effect'].upper()}{tag} (cost {path['cost']:g}: {_reasons(path['reasons'])})")
         lines += textwrap.wrap(chain_line(path), 100, initial_indent="   ", subsequent_indent="      ")
         for hop in path["hops"]:
             lines += statement_lines(
@@ -109,7 +111,13 @@ def how_markdown(report: dict) -> str:
         out.append(f"- {o} is affected by: " + (", ".join(e["label"] for e in why["object_affected_by"]) or "nothing"))
         return "\n".join(out)
     for i, path in enumerate(report["paths"], 1):
-        out += [f"## {i}. {path['effect']} — {' → '.join(path['labels'])}", "", f"_{_reasons(path['reasons'])}_", ""]
+        tag = " (molecular mechanism)" if path["mechanism"] else ""
+        out += [
+            f"## {i}. {path['effect']}{tag} — {' → '.join(path['labels'])}",
+            "",
+            f"_{_reasons(path['reasons'])}_",
+            "",
+        ]
         for hop in path["hops"]:
             flag = "" if hop["status"] == "asserted" else f" **[{hop['status']}]**"
             out.append(f"- ({SIGN[hop['sign']]}) {hop['sentence']}{flag}")

@@ -175,3 +175,10 @@ def test_effects_disputed_only_targets_are_flagged():
 def test_top_limits_paths(top):
     g = make_graph(("a", "increases", "z"), ("a", "increases", "m"), ("m", "increases", "z"))
     assert len(how(g, "a", "z", top=top).paths) == top
+
+
+def test_molecular_mechanism_chain_is_always_shown(mini_graph):
+    ans = how(mini_graph, "drug_a", "symptom_s", top=1)
+    assert ans.paths[0].nodes == ["drug_a", "condition_c", "symptom_s"] and not ans.paths[0].mechanism
+    mech = [p for p in ans.paths if p.mechanism]
+    assert mech and mech[0].nodes[:2] == ["drug_a", "receptor_r"]
