@@ -270,9 +270,8 @@ def how(subject, object_, max_length, top, exclude_disputed, associative, fmt, o
     else:
         emit(how_markdown(report) if fmt == "markdown" else how_text(report), output)
     if html and answer.paths:
-        from kg.viz import path_html
-
         from kg.export import atomic_write
+        from kg.viz import path_html
 
         atomic_write(html, path_html(graph, answer).encode())
         click.echo(f"wrote {html}", err=True)
@@ -354,6 +353,230 @@ def conflicts(fmt: str, output: str) -> None:
         for v in item["statements"]:
             lines += statement_lines(StatementView(**v), "   ")
     emit("\n".join(lines), output)
+
+
+@cli.command(context_settings=CONTEXT)
+@data_option
+@click.option("--around", metavar="NAME", help="Only the neighbourhood of this entity.")
+@click.option("--depth", default=1, show_default=True, type=click.IntRange(0, 10), help="Links out from --around.")
+@click.option("--path", "path", nargs=2, metavar="X Y", help="The chains by which X affects Y, left to right.")
+@click.option("--max-length", default=6, show_default=True, type=click.IntRange(1, 12), help="Longest chain (--path).")
+@click.option("--top", default=5, show_default=True, type=click.IntRange(1, 100), help="How many chains (--path).")
+@click.option("--type", "types", multiple=True, help="Only entities of this type (or a subtype); repeatable.")
+@click.option("--source", "sources", multiple=True, help="Only claims quoted from this source key; repeatable.")
+@click.option("--title", help="Page title.")
+@click.option("--open", "open_", is_flag=True, help="Open the page in a web browser.")
+@output_option
+def viz(around, depth, path, max_length, top, types, sources, title, open_, output) -> None:
+    """Write an interactive, self-contained HTML view of the graph (works offline, from file://).
+
+    \b
+    Examples:
+      kg viz -o graph.html
+      kg viz --around glutamate --depth 2 -o glutamate.html --open
+      kg viz --path ketamine fatigue -o chains.html
+      kg viz --type Drug --type Receptor --source cycle -o drugs.html
+    """
+    from kg.errors import UsageError
+    from kg.viz import graph_html, path_html, write_html
+
+    if path and (around or types or sources):
+        raise UsageError("--path cannot be combined with --around, --type or --source")
+    if output == "-" and not open_ and sys.stdout.isatty():
+        raise UsageError("an HTML page is not for the terminal: give -o FILE.html, --open, or pipe the output")
+    graph = app().graph
+    if path:
+        from kg.paths import how as find_how
+
+        subject, obj = (app().resolve(name).key for name in path)
+        answer = find_how(graph, subject, obj, max_length=max_length, top=top)
+        if not answer.paths:
+            s, o = graph.entities[subject].label, graph.entities[obj].label
+            click.echo(f"kg: {answer.message or f'no known link from {s} to {o} within {max_length} steps'}", err=True)
+            sys.exit(1)
+        page = path_html(graph, answer, title=title)
+    else:
+        key = app().resolve(around).key if around else None
+        page = graph_html(graph, around=key, depth=depth, types=types, sources=sources, title=title)
+    if output == "-" and open_:
+        import os
+        import tempfile
+
+        fd, output = tempfile.mkstemp(prefix="mechkg-", suffix=".html")
+        os.close(fd)
+    write_html(output, page)
+    if output != "-":
+        click.echo(f"wrote {output}", err=True)
+    if open_:
+        import webbrowser
+
+        webbrowser.open(Path(output).resolve().as_uri())
+
+
+# --- SPARQL: named queries, queries, endpoint, push (issue 5) ----------------------------------------------
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("name", required=False)
+@format_option("text", "json")
+def queries(name: str | None, fmt: str) -> None:
+    """List the named SPARQL queries (name, title, parameters), or show one with its text.
+
+    \b
+    Examples:
+      kg queries
+      kg queries --format json
+      kg queries mechanism-chain
+    """
+    from kg.sparql import get_query, list_queries, queries_text
+
+    found = [get_query(name)] if name else list_queries()
+    if fmt == "json":
+        emit_json([{**q.to_dict(), **({"text": q.text} if name else {})} for q in found])
+    else:
+        emit(queries_text(found, full=bool(name)))
+
+
+@cli.command(context_settings=CONTEXT)
+@data_option
+@click.argument("query_arg", metavar="QUERY")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help='Bind a variable: an entity name, CURIE, <IRI> or "literal"; repeatable.',
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "xml", "csv", "tsv", "ttl", "nt", "jsonld"]),
+    help="Output format; guessed from -o, else table (SELECT, ASK) or ttl (CONSTRUCT, DESCRIBE).",
+)
+@output_option
+@click.option(
+    "--timeout",
+    default=120.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Stop the query after this many seconds (0: no limit).",
+)
+@click.option("--endpoint", metavar="URL", help="Run the query at this remote SPARQL endpoint instead.")
+@click.option("--allow-remote", is_flag=True, help="Let a local query call other endpoints (SERVICE).")
+@click.option("--allow-update", is_flag=True, help="With --endpoint: send a SPARQL update (INSERT, DELETE …).")
+def sparql(
+    query_arg: str,
+    params: tuple[str, ...],
+    fmt: str | None,
+    output: str,
+    timeout: float,
+    endpoint: str | None,
+    allow_remote: bool,
+    allow_update: bool,
+) -> None:
+    """Run a SPARQL 1.1 query: a named query, a file, '-' for stdin, or the query text itself.
+
+    All project prefixes (mk:, ent:, stmt:, src:, rdf:, rdfs:, skos:, CHEBI: …) are predeclared.
+    ASK prints true or false and exits 0 or 1.
+
+    \b
+    Examples:
+      kg sparql mechanism-chain --param drug=ketamine
+      kg sparql relieved-symptoms -p drug=ketamine -p min_sources=2 -f json
+      kg sparql 'SELECT ?x WHERE { ?x a mk:Neurotransmitter }'
+      kg sparql my-query.rq -f csv -o out.csv
+      kg sparql neighbourhood -p entity=glutamate -f ttl
+      kg sparql mechanism-chain --endpoint http://localhost:7878/query
+    """
+    from kg.errors import UsageError
+    from kg.export import atomic_write
+    from kg.sparql import Binder, choose_format, load_query_arg, render, row_count, run
+
+    query = load_query_arg(query_arg, stdin_text=lambda: sys.stdin.read())
+    if allow_update and not endpoint:
+        raise UsageError("--allow-update works only with --endpoint: the local graph is read-only")
+    fmt = "table" if query.form == "UPDATE" else choose_format(fmt, output, query.form)
+    binder = Binder(lambda: app().graph, resolve=lambda name: app().resolve(name).key)
+    bindings = binder.bind(query, params)
+    result = run(
+        query,
+        bindings,
+        fmt,
+        graph=lambda: app().graph,
+        endpoint=endpoint,
+        allow_remote=allow_remote,
+        allow_update=allow_update,
+        timeout=timeout,
+    )
+    if query.form == "UPDATE":
+        click.echo(f"update sent to {endpoint}", err=True)
+        return
+    atomic_write(output, render(result, fmt, terminal=output == "-" and sys.stdout.isatty()))
+    count = row_count(result)
+    if fmt == "table" and count is not None:
+        click.echo(f"{count} row{'s' if count != 1 else ''}", err=True)
+    if output != "-":
+        click.echo(f"wrote {output}", err=True)
+    if result.form == "ask":
+        sys.exit(0 if result.boolean else 1)
+
+
+@cli.command(context_settings=CONTEXT)
+@data_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free).")
+@click.option(
+    "--timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Time limit per query, in seconds.",
+)
+@click.option("--allow-remote", is_flag=True, help="Let queries call other endpoints (SERVICE).")
+def serve(host: str, port: int, timeout: float, allow_remote: bool) -> None:
+    """Serve the graph as a read-only SPARQL 1.1 endpoint, with a query page that works offline.
+
+    The endpoint is /query (GET or POST, content negotiation); updates are refused. Needs the
+    `oxigraph` server: pip install 'mechkg[serve]'. Ctrl-C stops it.
+
+    \b
+    Examples:
+      kg serve
+      kg serve --port 8080 --timeout 10
+    """
+    from kg.serve import serve as run_server
+
+    def ready(url: str) -> None:
+        click.echo(f"serving the graph at {url} (SPARQL endpoint: {url}query); Ctrl-C to stop", err=True)
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            click.echo(f"note: listening on {host}, so other machines can reach this endpoint", err=True)
+
+    run_server(app().graph, host=host, port=port, timeout=timeout, allow_remote=allow_remote, on_ready=ready)
+    click.echo("stopped", err=True)
+
+
+@cli.command(context_settings=CONTEXT)
+@data_option
+@click.option(
+    "--endpoint", required=True, metavar="URL", help="The Graph Store Protocol URL, e.g. http://localhost:7878/store."
+)
+@click.option("--graph", "graph_iri", metavar="IRI", help="Load into this named graph (default: the default graph).")
+@click.option("--append", is_flag=True, help="Add to the graph (POST) instead of replacing it (PUT).")
+@click.option("--timeout", default=300.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds.")
+def push(endpoint: str, graph_iri: str | None, append: bool, timeout: float) -> None:
+    """Load the built graph into a SPARQL store through the Graph Store HTTP Protocol (N-Triples).
+
+    \b
+    Examples:
+      kg push --endpoint http://localhost:7878/store
+      kg push --endpoint http://localhost:3030/ds/data --graph https://w3id.org/mechkg/graph --append
+    """
+    from kg.remote import push as do_push
+
+    target, count = do_push(app().graph, endpoint, graph_iri=graph_iri, replace=not append, timeout=timeout)
+    click.echo(f"{'added' if append else 'loaded'} {count} triples into {target}", err=True)
 
 
 def main() -> None:

@@ -3,8 +3,8 @@
 import json
 
 import pytest
-from conftest import run_kg
 
+from conftest import run_kg
 from kg.explain import ask, how_report
 
 

@@ -1,0 +1,557 @@
+"""Named queries (queries/*.rq and their headers), typed parameters bound as RDF terms, and result writers.
+
+A named query is a `.rq` file whose leading comment block documents it:
+
+    # title: Mechanism chain of a drug, with evidence
+    # description: Every causal or clinical claim reachable from the drug …
+    #   (indented comment lines continue a field)
+    # param: drug (entity, default: ketamine) — the drug to start from
+    # example: kg sparql mechanism-chain --param drug=ketamine
+
+Parameter types: entity (a name, synonym, key, CURIE or IRI, through the resolver), source (a source key),
+iri, string, integer, decimal, boolean, and term (guessed: <IRI>, CURIE, "literal"^^type, number, or an
+entity name). Values become RDF terms and are bound through the engine, never spliced into the text.
+A SELECT query must list its parameters among its variables (pyoxigraph binds projected variables).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kg import resources
+from kg.errors import DataError, UsageError
+from kg.sparqltext import is_valid_variable, query_form, variables
+from kg.store import GRAPH_FORMATS, RESULTS_FORMATS, Result
+from kg.vocab import ENT, SRC, iri_to_curie, prefixes
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+    from kg.graph import KnowledgeGraph
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+PARAM_TYPES = ("entity", "source", "iri", "string", "integer", "decimal", "boolean", "term")
+OUTPUT_FORMATS = ("table", *RESULTS_FORMATS, *GRAPH_FORMATS)
+_EXTENSIONS = {
+    ".json": "json",
+    ".srj": "json",
+    ".xml": "xml",
+    ".srx": "xml",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".ttl": "ttl",
+    ".nt": "nt",
+    ".jsonld": "jsonld",
+    ".txt": "table",
+}
+_FIELD = re.compile(r"#\s?(title|description|param|example)\s*:\s*(.*)$", re.IGNORECASE)
+_PARAM = re.compile(
+    r"(?P<name>[A-Za-z_]\w*)\s*\(\s*(?P<type>\w+)\s*(?:,\s*default\s*:\s*(?P<default>[^)]*?)\s*)?\)\s*(?:—|–|-|:)\s*(?P<meaning>.+)"
+)
+_NAME = re.compile(r"[A-Za-z0-9][\w.-]*")
+
+
+@dataclass(frozen=True, slots=True)
+class QueryParam:
+    """A documented parameter of a named query."""
+
+    name: str
+    type: str = "term"
+    default: str | None = None
+    meaning: str = ""
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A SPARQL query with its documentation; inline queries have name 'query' and no header."""
+
+    name: str
+    text: str
+    title: str = ""
+    description: str = ""
+    params: tuple[QueryParam, ...] = ()
+    examples: tuple[str, ...] = ()
+    path: Path | None = field(default=None, compare=False)
+
+    @property
+    def form(self) -> str | None:
+        """SELECT, CONSTRUCT, DESCRIBE, ASK, UPDATE or None."""
+        return query_form(self.text)
+
+    def param(self, name: str) -> QueryParam | None:
+        """The declared parameter `name`, if any."""
+        return next((p for p in self.params if p.name == name), None)
+
+    def to_dict(self) -> dict:
+        """A JSON-ready summary (name, title, description, params, examples, form)."""
+        return {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "form": self.form,
+            "params": [
+                {"name": p.name, "type": p.type, "default": p.default, "meaning": p.meaning} for p in self.params
+            ],
+            "examples": list(self.examples),
+        }
+
+
+def parse_header(text: str, where: str = "query") -> tuple[str, str, tuple[QueryParam, ...], tuple[str, ...]]:
+    """Title, description, parameters and examples from a query's leading comment block."""
+    fields: list[list[str]] = []  # [field, text, line]
+    for lineno, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            break
+        m = _FIELD.match(stripped)
+        if m:
+            fields.append([m.group(1).lower(), m.group(2).strip(), str(lineno)])
+        elif fields and re.match(r"#\s{2,}\S", stripped):
+            fields[-1][1] = f"{fields[-1][1]} {stripped.lstrip('#').strip()}".strip()
+    title = next((f[1] for f in fields if f[0] == "title"), "")
+    description = next((f[1] for f in fields if f[0] == "description"), "")
+    params = []
+    for kind, value, line in fields:
+        if kind != "param":
+            continue
+        m = _PARAM.fullmatch(value)
+        if not m:
+            raise DataError(
+                f"cannot read the parameter '{value}'; write: name (type, default: value) — meaning",
+                where=f"{where}:{line}",
+            )
+        if m.group("type") not in PARAM_TYPES:
+            raise DataError(
+                f"unknown parameter type '{m.group('type')}'; use one of {', '.join(PARAM_TYPES)}",
+                where=f"{where}:{line}",
+            )
+        default = m.group("default")
+        params.append(QueryParam(m.group("name"), m.group("type"), default or None, m.group("meaning").strip()))
+    examples = tuple(f[1] for f in fields if f[0] == "example")
+    return title, description, tuple(params), examples
+
+
+def load_query_file(path: Path, name: str | None = None) -> NamedQuery:
+    """Read one .rq file with its header."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read the query: {getattr(exc, 'strerror', None) or exc}", where=str(path)) from None
+    title, description, params, examples = parse_header(text, str(path))
+    return NamedQuery(name or path.stem, text, title, description, params, examples, path)
+
+
+def list_queries(directory: Path | None = None) -> list[NamedQuery]:
+    """Every named query in `directory` (default: the project's queries/), sorted by name."""
+    d = directory or resources.queries_dir()
+    return [load_query_file(p) for p in sorted(d.glob("*.rq"))]
+
+
+def get_query(name: str, directory: Path | None = None) -> NamedQuery:
+    """The named query `name`; UsageError with suggestions if there is none."""
+    d = directory or resources.queries_dir()
+    path = d / f"{name}.rq"
+    if _NAME.fullmatch(name) and path.is_file():
+        return load_query_file(path)
+    import difflib
+
+    names = [p.stem for p in sorted(d.glob("*.rq"))]
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    hint = f"; did you mean {' or '.join(close)}?" if close else "; `kg queries` lists them"
+    raise UsageError(f"no query named '{name}'{hint}")
+
+
+def load_query_arg(arg: str, stdin_text: Callable[[], str] | None = None) -> NamedQuery:
+    """QUERY as the user gave it: '-' (stdin), a file, the name of a named query, or the text itself."""
+    if arg == "-":
+        text = stdin_text() if stdin_text else ""
+        if not text.strip():
+            raise UsageError("no query on standard input")
+        title, description, params, examples = parse_header(text, "<stdin>")
+        return NamedQuery("query", text, title, description, params, examples)
+    if not arg.strip():
+        raise UsageError("empty query")
+    if "\n" not in arg and len(arg) < 4096:
+        path = Path(arg)
+        if _is_file(path):
+            return load_query_file(path, name="query")
+        if _NAME.fullmatch(arg.strip()) and path.suffix not in (".rq", ".sparql"):
+            return get_query(arg.strip())
+        if path.suffix in (".rq", ".sparql") and " " not in arg:
+            raise UsageError(f"no such query file: {arg}")
+    title, description, params, examples = parse_header(arg)
+    return NamedQuery("query", arg, title, description, params, examples)
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # e.g. a one-line query longer than a file name may be
+        return False
+
+
+def queries_text(found: Sequence[NamedQuery], full: bool = False) -> str:
+    """The query list as aligned text (name, parameters, title), or one query's documentation and text."""
+    import textwrap
+
+    if not full:
+        cells = [
+            (q.name, ", ".join(f"{p.name}={p.default}" if p.default else p.name for p in q.params) or "-", q.title)
+            for q in found
+        ]
+        wn = max([4] + [len(c[0]) for c in cells])
+        wp = max([6] + [len(c[1]) for c in cells])
+        lines = [f"{'NAME'.ljust(wn)}  {'PARAMS'.ljust(wp)}  TITLE"]
+        lines += [f"{n.ljust(wn)}  {p.ljust(wp)}  {t}" for n, p, t in cells]
+        return "\n".join(lines) + "\n"
+    out = []
+    for q in found:
+        out.append(f"{q.name}: {q.title}")
+        out += textwrap.wrap(q.description, 100, initial_indent="  ", subsequent_indent="  ")
+        if q.params:
+            out.append("parameters:")
+            for p in q.params:
+                default = f", default: {p.default}" if p.default else ""
+                out.append(f"  {p.name} ({p.type}{default}) — {p.meaning}")
+        if q.examples:
+            out.append("examples:")
+            out += [f"  {e}" for e in q.examples]
+        out += ["", q.text.rstrip()]
+    return "\n".join(out) + "\n"
+
+
+# --- parameters -------------------------------------------------------------------------------------------
+
+
+class Binder:
+    """Turns NAME=VALUE pairs into RDF terms for a query, resolving entity names against a graph."""
+
+    def __init__(
+        self,
+        graph: Callable[[], KnowledgeGraph],
+        resolve: Callable[[str], str] | None = None,
+    ) -> None:
+        self._graph = graph
+        self._resolve = resolve
+
+    def entity(self, value: str) -> ox.NamedNode:
+        """An entity by name, synonym, key, CURIE or IRI."""
+        import pyoxigraph as ox
+
+        text = value.strip()
+        if text.startswith("<") and text.endswith(">"):
+            value = text[1:-1]
+        if self._resolve is not None:
+            key = self._resolve(value)
+        else:
+            from kg.resolve import resolve
+
+            key = resolve(self._graph(), value).key
+        return ox.NamedNode(ENT + key)
+
+    def source(self, value: str) -> ox.NamedNode:
+        """A source by key, src: CURIE or IRI."""
+        import pyoxigraph as ox
+
+        sources = self._graph().data.sources
+        text = value.strip()
+        if text.startswith("<") and text.endswith(">"):
+            text = text[1:-1]
+        key = text.removeprefix(SRC).removeprefix("src:")
+        if key in sources:
+            return ox.NamedNode(SRC + key)
+        by_title = [k for k, s in sources.items() if s.title.casefold() == value.casefold()]
+        if len(by_title) == 1:
+            return ox.NamedNode(SRC + by_title[0])
+        raise UsageError(f"unknown source '{value}'; the sources are {', '.join(sorted(sources))}")
+
+    def term(self, value: str, kind: str = "term") -> ox.NamedNode | ox.Literal:
+        """The RDF term a parameter value of type `kind` stands for."""
+        import pyoxigraph as ox
+
+        if kind == "entity":
+            return self.entity(value)
+        if kind == "source":
+            return self.source(value)
+        if kind == "string":
+            return ox.Literal(value)
+        if kind == "iri":
+            return _iri(value)
+        if kind in ("integer", "decimal", "boolean"):
+            return _typed(value, kind)
+        return self.guess(value)
+
+    def guess(self, value: str) -> ox.NamedNode | ox.Literal:
+        """An untyped value: <IRI>, http(s) IRI, "literal" (with @lang or ^^type), number, boolean, CURIE, name."""
+        text = value.strip()
+        if text.startswith("<") or text.startswith(("http://", "https://")):
+            return _iri(text)
+        if text[:1] in ('"', "'"):
+            return _literal(text)
+        if re.fullmatch(r"[+-]?\d+", text):
+            return _typed(text, "integer")
+        if re.fullmatch(r"[+-]?\d*\.\d+", text):
+            return _typed(text, "decimal")
+        if text in ("true", "false"):
+            return _typed(text, "boolean")
+        prefix, sep, _ = text.partition(":")
+        if sep and prefix in prefixes() and prefix != "ent" and " " not in text:
+            return _iri(text)
+        try:
+            return self.entity(text)
+        except UsageError as exc:
+            raise UsageError(f'{exc.message} (to pass text, quote it: "{text}")') from None
+
+    def bind(self, query: NamedQuery, raw: Sequence[str]) -> dict[str, ox.NamedNode | ox.Literal]:
+        """Bindings for `query` from NAME=VALUE strings, plus the defaults of its declared parameters."""
+        given: dict[str, str] = {}
+        for item in raw:
+            name, sep, value = item.partition("=")
+            name = name.strip().lstrip("?$")
+            if not sep or not name:
+                raise UsageError(f"--param wants NAME=VALUE, got '{item}'")
+            if not is_valid_variable(name):
+                raise UsageError(f"--param {name}: not a valid variable name")
+            if name in given:
+                raise UsageError(f"--param {name} given twice")
+            given[name] = value
+        if query.params:
+            known = {p.name for p in query.params}
+            for name in given:
+                if name not in known:
+                    raise UsageError(f"'{query.name}' has no parameter '{name}'; it takes {', '.join(sorted(known))}")
+        else:
+            mentioned = variables(query.text)
+            for name in given:
+                if name not in mentioned:
+                    raise UsageError(f"--param {name}: the query has no variable ?{name}")
+        bindings: dict[str, ox.NamedNode | ox.Literal] = {}
+        for p in query.params:
+            value = given.get(p.name, p.default)
+            if value is not None:
+                bindings[p.name] = self._checked(p.name, value, p.type)
+        for name, value in given.items():
+            if name not in bindings:
+                bindings[name] = self._checked(name, value, "term")
+        return bindings
+
+    def _checked(self, name: str, value: str, kind: str) -> ox.NamedNode | ox.Literal:
+        try:
+            return self.term(value, kind)
+        except UsageError as exc:
+            raise UsageError(f"--param {name}: {exc.message}") from None
+
+
+def _iri(text: str) -> ox.NamedNode:
+    import pyoxigraph as ox
+
+    value = text.strip()
+    if value.startswith("<") and value.endswith(">"):
+        value = value[1:-1]
+    elif not value.startswith(("http://", "https://", "urn:")):
+        prefix, sep, local = value.partition(":")
+        ns = prefixes().get(prefix)
+        if not sep or ns is None:
+            raise UsageError(f"'{text}' is not an IRI or a CURIE with a known prefix")
+        value = ns + local
+    try:
+        return ox.NamedNode(value)
+    except ValueError as exc:
+        raise UsageError(f"'{text}' is not a valid IRI: {exc}") from None
+
+
+def _typed(text: str, kind: str) -> ox.Literal:
+    import pyoxigraph as ox
+
+    value = text.strip()
+    try:
+        if kind == "integer":
+            value = str(int(value))
+        elif kind == "decimal":
+            d = Decimal(value)
+            if not d.is_finite():
+                raise InvalidOperation
+            value = format(d, "f")
+        elif value not in ("true", "false"):
+            raise ValueError
+    except (ValueError, InvalidOperation):
+        raise UsageError(f"'{text}' is not a valid {kind}") from None
+    return ox.Literal(value, datatype=ox.NamedNode(XSD + kind))
+
+
+def _literal(text: str) -> ox.Literal:
+    """A literal written in Turtle syntax ("text", "text"@en, "5"^^xsd:integer), read by a Turtle parser."""
+    import pyoxigraph as ox
+
+    head = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in prefixes().items())
+    doc = f"{head}<urn:mechkg:s> <urn:mechkg:p> {text}\n."
+    try:
+        triples = list(ox.parse(doc, format=ox.RdfFormat.TURTLE))
+    except SyntaxError:
+        raise UsageError(f'cannot read {text} as a literal; write "text", "text"@en or "5"^^xsd:integer') from None
+    if len(triples) != 1 or not isinstance(triples[0].object, ox.Literal):
+        raise UsageError(f"{text} is not one literal")
+    return triples[0].object
+
+
+# --- formats and writers --------------------------------------------------------------------------------
+
+
+def choose_format(fmt: str | None, output: str, form: str | None) -> str:
+    """The output format: as given, else from the -o extension, else table (rows, booleans) or ttl (triples)."""
+    graph_form = form in ("CONSTRUCT", "DESCRIBE")
+    if fmt is None and output not in ("-", ""):
+        ext = Path(output).suffix.lower()
+        fmt = "jsonld" if ext == ".json" and graph_form else _EXTENSIONS.get(ext)
+    if fmt is None:
+        fmt = "ttl" if graph_form else "table"
+    if fmt not in OUTPUT_FORMATS:
+        raise UsageError(f"unknown format '{fmt}'; choose one of {', '.join(OUTPUT_FORMATS)}")
+    if graph_form and fmt not in GRAPH_FORMATS:
+        raise UsageError(f"a {form} query gives triples: choose -f ttl, nt or jsonld")
+    if form in ("SELECT", "ASK") and fmt in GRAPH_FORMATS:
+        raise UsageError(
+            f"a {form} query gives {'rows' if form == 'SELECT' else 'true/false'}: "
+            "choose -f table, json, xml, csv or tsv"
+        )
+    return fmt
+
+
+def engine_formats(fmt: str) -> tuple[str, str]:
+    """The (results, graph) serializations to ask the engine for, given the output format."""
+    return ("json" if fmt in ("table", *GRAPH_FORMATS) else fmt, fmt if fmt in GRAPH_FORMATS else "nt")
+
+
+def display(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> str:
+    """A term as a table cell: CURIE for IRIs, the bare value for literals, empty when unbound."""
+    import pyoxigraph as ox
+
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return iri_to_curie(term.value)
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Literal):
+        return term.value
+    return str(term)
+
+
+def rows(result: Result) -> tuple[list[str], list[list[str]]]:
+    """Column names and display rows of a SELECT result serialized as SPARQL JSON."""
+    import pyoxigraph as ox
+
+    if result.form != "select" or result.format != "json":
+        raise UsageError("rows() needs a SELECT result in SPARQL JSON")
+    solutions = ox.parse_query_results(result.data, format=ox.QueryResultsFormat.JSON)
+    names = [v.value for v in solutions.variables]
+    table = [[display(sol[n]) for n in names] for sol in solutions]
+    return names, table
+
+
+def plain_table(names: Sequence[str], table: Sequence[Sequence[str]]) -> str:
+    """Aligned plain text: a header, a rule, one line per row (stable when piped)."""
+    cells = [[c.replace("\n", " ") for c in row] for row in table]
+    widths = [max([len(n)] + [len(r[i]) for r in cells]) for i, n in enumerate(names)]
+    widths = [min(w, 80) for w in widths]
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(v.ljust(w) if len(v) <= w else v for v, w in zip(values, widths, strict=True)).rstrip()
+
+    out = [line(names), line(["-" * w for w in widths])]
+    out += [line(r) for r in cells]
+    return "\n".join(out) + "\n"
+
+
+def rich_table(names: Sequence[str], table: Sequence[Sequence[str]]) -> str:
+    """A boxed table for a terminal (rich)."""
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(*names, show_lines=False, header_style="bold")
+    for r in table:
+        t.add_row(*r)
+    buf = io.StringIO()
+    Console(file=buf, force_terminal=True, width=_terminal_width()).print(t)
+    return buf.getvalue()
+
+
+def _terminal_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((120, 24)).columns
+
+
+def render(result: Result, fmt: str, *, terminal: bool = False) -> bytes:
+    """The bytes to write for `result` in output format `fmt` (the engine already serialized other formats)."""
+    if fmt != "table":
+        if result.format != fmt:
+            raise UsageError(f"cannot write a {result.form} result as {fmt}")
+        return result.data if result.data.endswith(b"\n") else result.data + b"\n"
+    if result.form == "ask":
+        return b"true\n" if result.boolean else b"false\n"
+    if result.form == "graph":
+        raise UsageError("CONSTRUCT and DESCRIBE give triples: choose -f ttl, nt or jsonld")
+    names, table = rows(result)
+    text = rich_table(names, table) if terminal else plain_table(names, table)
+    return text.encode()
+
+
+def row_count(result: Result) -> int | None:
+    """The number of rows of a SELECT result in SPARQL JSON, else None."""
+    if result.form != "select" or result.format != "json":
+        return None
+    return len(json.loads(result.data)["results"]["bindings"])
+
+
+# --- running ---------------------------------------------------------------------------------------------
+
+
+def run(
+    query: NamedQuery,
+    bindings: Mapping[str, ox.NamedNode | ox.Literal],
+    fmt: str,
+    *,
+    graph: Callable[[], KnowledgeGraph] | None = None,
+    endpoint: str | None = None,
+    allow_remote: bool = False,
+    allow_update: bool = False,
+    timeout: float | None = None,
+) -> Result:
+    """Run a query locally (over `graph()`) or at a remote `endpoint`, serialized for output format `fmt`."""
+    results, graph_format = engine_formats(fmt)
+    if endpoint:
+        from kg.remote import query_endpoint
+
+        return query_endpoint(
+            endpoint,
+            query.text,
+            bindings=bindings,
+            results=results,
+            graph_format=graph_format,
+            timeout=timeout,
+            allow_update=allow_update,
+        )
+    if graph is None:
+        raise UsageError("no graph to query")
+    from kg.store import Engine
+
+    return Engine.for_graph(graph()).query(
+        query.text,
+        bindings=bindings,
+        prefixes=prefixes(),
+        results=results,
+        graph_format=graph_format,
+        allow_remote=allow_remote,
+        timeout=timeout,
+    )

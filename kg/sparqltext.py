@@ -1,0 +1,222 @@
+"""Lexical facts about SPARQL text, without a full parser: its form, SERVICE use, variables, VALUES binding.
+
+The lexer knows just enough of the SPARQL 1.1 grammar (IRIs, the four kinds of string, comments,
+variables, prefixed names, keywords and punctuation) that a keyword inside a string, an IRI or a
+comment is never taken for a keyword. The engine still parses every query; these helpers only decide
+what to refuse and where a VALUES block may go.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from kg.errors import UsageError
+
+_PN_CHARS_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd"
+)
+_PN_CHARS = _PN_CHARS_BASE + "_0-9\u00b7\u0300-\u036f\u203f-\u2040-"
+_LOCAL = rf"(?:[{_PN_CHARS}:]|%[0-9A-Fa-f]{{2}}|\\[-_~.!$&'()*+,;=/?#@%]|\.(?=[{_PN_CHARS}:%\\]))*"
+
+_TOKEN = re.compile(
+    "|".join(
+        (
+            r"(?P<ws>\s+)",
+            r"(?P<comment>#[^\r\n]*)",
+            r'(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n\r]|\\.)*"|\'(?:[^\'\\\n\r]|\\.)*\')',
+            r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
+            rf"(?P<var>[?$][{_PN_CHARS_BASE}_0-9][{_PN_CHARS_BASE}_0-9\u00b7\u0300-\u036f\u203f-\u2040]*)",
+            rf"(?P<bnode>_:[{_PN_CHARS}]+(?:\.+[{_PN_CHARS}]+)*)",
+            rf"(?P<pname>(?:[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)?:{_LOCAL})",
+            r"(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)",
+            rf"(?P<name>[{_PN_CHARS_BASE}_][{_PN_CHARS_BASE}_0-9]*)",
+            r"(?P<number>[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)",
+            r"(?P<punct>\^\^|&&|\|\||!=|<=|>=|.)",
+        )
+    ),
+    re.DOTALL,
+)
+
+QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
+UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
+_VAR_NAME = re.compile(rf"[{_PN_CHARS_BASE}_0-9][{_PN_CHARS_BASE}_0-9\u00b7\u0300-\u036f\u203f-\u2040]*")
+_SAFE_LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One lexical token: its kind (ws, comment, string, iri, var, pname, name, punct …), text and offset."""
+
+    kind: str
+    text: str
+    start: int
+
+    @property
+    def upper(self) -> str:
+        """The text in upper case (SPARQL keywords are case-insensitive)."""
+        return self.text.upper()
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """All tokens of `text`, whitespace and comments included, in order."""
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup or "punct"
+        yield Token(kind, m.group(), m.start())
+
+
+def significant(text: str) -> list[Token]:
+    """The tokens that carry meaning (no whitespace, no comments)."""
+    return [t for t in tokens(text) if t.kind not in ("ws", "comment")]
+
+
+def _after_prologue(toks: list[Token]) -> int:
+    i = 0
+    while i < len(toks):
+        word = toks[i].upper if toks[i].kind == "name" else ""
+        if word == "BASE":
+            i += 2
+        elif word == "PREFIX":
+            i += 3
+        else:
+            break
+    return i
+
+
+def query_form(text: str) -> str | None:
+    """SELECT, CONSTRUCT, DESCRIBE, ASK, UPDATE (any update operation) or None if unrecognized."""
+    toks = significant(text)
+    i = _after_prologue(toks)
+    if i >= len(toks) or toks[i].kind != "name":
+        return None
+    word = toks[i].upper
+    if word in QUERY_FORMS:
+        return word
+    return "UPDATE" if word in UPDATE_KEYWORDS else None
+
+
+def uses_service(text: str) -> bool:
+    """Whether the query calls out to another endpoint (a SERVICE clause)."""
+    return any(t.kind == "name" and t.upper == "SERVICE" for t in significant(text))
+
+
+def variables(text: str) -> set[str]:
+    """The names of the variables the query mentions (without ? or $)."""
+    return {t.text[1:] for t in significant(text) if t.kind == "var"}
+
+
+def declared_prefixes(text: str) -> set[str]:
+    """The prefixes the query declares itself."""
+    toks = significant(text)
+    return {
+        toks[i + 1].text.split(":", 1)[0]
+        for i, t in enumerate(toks[:-1])
+        if t.kind == "name" and t.upper == "PREFIX" and toks[i + 1].kind == "pname"
+    }
+
+
+def prologue(prefixes: Mapping[str, str]) -> str:
+    """PREFIX declarations for a prefix map, on one line."""
+    return " ".join(f"PREFIX {p}: <{ns}>" for p, ns in prefixes.items())
+
+
+def is_valid_variable(name: str) -> bool:
+    """Whether `name` is a legal SPARQL variable name (without ? or $)."""
+    return bool(_VAR_NAME.fullmatch(name))
+
+
+def term_text(term, prefixes: Mapping[str, str] | None = None) -> str:
+    """A pyoxigraph NamedNode or Literal written as SPARQL (a CURIE when it compacts cleanly)."""
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        for prefix, ns in (prefixes or {}).items():
+            local = term.value[len(ns) :]
+            if term.value.startswith(ns) and _SAFE_LOCAL.fullmatch(local):
+                return f"{prefix}:{local}"
+        return str(term)
+    if isinstance(term, ox.Literal):
+        return str(term)  # N-Triples syntax: quotes, backslashes and newlines escaped; valid SPARQL
+    raise UsageError(f"cannot bind a {type(term).__name__} as a query parameter")
+
+
+def _outer_group(toks: list[Token]) -> int:
+    """Index of the '{' that opens the query's WHERE group."""
+    i = _after_prologue(toks)
+    form = toks[i].upper if i < len(toks) and toks[i].kind == "name" else ""
+    if form not in QUERY_FORMS:
+        raise UsageError("parameters can be bound only in a SELECT, CONSTRUCT, DESCRIBE or ASK query")
+    depth = 0
+    j = i + 1
+    if form == "CONSTRUCT":
+        nxt = toks[j] if j < len(toks) else None
+        if nxt is not None and nxt.kind == "name" and nxt.upper == "WHERE":
+            raise UsageError(
+                "cannot bind parameters in the short form CONSTRUCT WHERE {…}; write CONSTRUCT {…} WHERE {…}"
+            )
+        if nxt is not None and nxt.text == "{":  # skip the template
+            level = 0
+            while j < len(toks):
+                level += {"{": 1, "}": -1}.get(toks[j].text, 0) if toks[j].kind == "punct" else 0
+                j += 1
+                if level == 0:
+                    break
+    for k in range(j, len(toks)):
+        t = toks[k]
+        if t.kind != "punct":
+            continue
+        if t.text == "(":
+            depth += 1
+        elif t.text == ")":
+            depth -= 1
+        elif t.text == "{" and depth == 0:
+            return k
+    raise UsageError("cannot bind parameters: the query has no WHERE group")
+
+
+def bind_values(text: str, bindings: Mapping[str, object], prefixes: Mapping[str, str] | None = None) -> str:
+    """The query with `VALUES (?a ?b) { (t1 t2) }` opening its WHERE group: parameters bound as RDF terms."""
+    if not bindings:
+        return text
+    for name in bindings:
+        if not is_valid_variable(name):
+            raise UsageError(f"'{name}' is not a valid variable name")
+    toks = significant(text)
+    brace = toks[_outer_group(toks)]
+    names = " ".join(f"?{n}" for n in bindings)
+    values = " ".join(term_text(t, prefixes) for t in bindings.values())
+    block = f" VALUES ({names}) {{ ({values}) }}"
+    at = brace.start + 1
+    return text[:at] + block + text[at:]
+
+
+_ERROR_AT = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.DOTALL)
+_POSITION = re.compile(r"error at (\d+):(\d+)")
+
+
+def shift_error_lines(message: str, lines: int) -> str:
+    """An engine message with 'error at L:C' moved up by `lines` (the prologue a client or server added)."""
+    if not lines:
+        return message
+    return _POSITION.sub(lambda m: f"error at {max(int(m.group(1)) - lines, 1)}:{m.group(2)}", message)
+
+
+def syntax_error_message(message: str, text: str, line_offset: int = 0) -> str:
+    """An engine's 'error at L:C: expected …' as one line naming line and column, with the text near it."""
+    m = _ERROR_AT.search(message)
+    if not m:
+        return "syntax error: " + " ".join(message.split())[:200]
+    line, col = int(m.group(1)) - line_offset, int(m.group(2))
+    expected = " ".join(m.group(3).split())
+    if len(expected) > 120:
+        cut = expected[:120]
+        expected = cut[: cut.rfind(",")] + ", …" if "," in cut else cut + "…"
+    lines = text.splitlines() or [""]
+    near = lines[line - 1][max(col - 1, 0) : col + 24].strip() if 0 < line <= len(lines) else ""
+    if near:
+        context = f' (near "{near}")'
+    else:
+        context = " (at the end of the query)" if line >= len(lines) else " (at the end of the line)"
+    return f"syntax error at line {line}, column {col}{context}: {expected}"

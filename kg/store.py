@@ -1,0 +1,319 @@
+"""The SPARQL engine: pyoxigraph over a store persisted in the graph's cache, behind one small interface.
+
+Why pyoxigraph: bench/sparql_engines.py runs our named queries on the real graph and on a 100k-triple
+synthetic graph with rdflib's default store, rdflib over oxrdflib and raw pyoxigraph; the numbers are in
+bench/results/. pyoxigraph is a complete SPARQL 1.1 engine, much faster, and opens a saved store in
+milliseconds, so a cold `kg sparql` never re-parses the graph.
+
+The store is built lazily on first use into `<cache_dir>/oxigraph` (written in a temporary directory,
+then renamed into place, so a reader never sees half a store) and opened read-only afterwards.
+Queries are read-only: updates are refused, and so is SERVICE (a remote call) unless allowed.
+A time limit runs the query in a forked child process that is killed when the limit passes: pyoxigraph
+cannot cancel a running query, and a runaway query must not hang the caller.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import select
+import shutil
+import signal
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kg.errors import DataError, KGError, UsageError
+from kg.sparqltext import query_form, syntax_error_message, uses_service
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+    from kg.graph import KnowledgeGraph
+
+STORE_DIR = "oxigraph"
+RESULTS_FORMATS = ("json", "xml", "csv", "tsv")
+GRAPH_FORMATS = ("ttl", "nt", "jsonld")
+MEDIA_TYPES = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "ttl": "text/turtle",
+    "nt": "application/n-triples",
+    "jsonld": "application/ld+json",
+}
+
+
+class QueryError(KGError):
+    """The query ran but failed: engine error, remote failure, or the endpoint said no (exit 1)."""
+
+
+class QueryTimeout(QueryError):
+    """The query ran out of time (exit 1)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"query timed out after {seconds:g} s")
+        self.seconds = seconds
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """A query's answer, already serialized: SELECT rows, an ASK boolean, or CONSTRUCT/DESCRIBE triples."""
+
+    form: str  # select | ask | graph
+    data: bytes  # serialized in `format`
+    format: str  # json | xml | csv | tsv (select, ask) or ttl | nt | jsonld (graph)
+    boolean: bool | None = None
+
+    @property
+    def media_type(self) -> str:
+        """The IANA media type of `data`."""
+        return MEDIA_TYPES[self.format]
+
+
+def results_format(name: str) -> ox.QueryResultsFormat:
+    """The pyoxigraph SPARQL results format for json | xml | csv | tsv."""
+    import pyoxigraph as ox
+
+    return {
+        "json": ox.QueryResultsFormat.JSON,
+        "xml": ox.QueryResultsFormat.XML,
+        "csv": ox.QueryResultsFormat.CSV,
+        "tsv": ox.QueryResultsFormat.TSV,
+    }[name]
+
+
+def rdf_format(name: str) -> ox.RdfFormat:
+    """The pyoxigraph RDF format for ttl | nt | jsonld."""
+    import pyoxigraph as ox
+
+    return {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}[name]
+
+
+def serialize_triples(triples, fmt: str, prefixes: Mapping[str, str] | None = None) -> bytes:
+    """Triples in a stable order as Turtle, N-Triples or JSON-LD."""
+    import pyoxigraph as ox
+
+    ordered = sorted(triples, key=str)
+    if fmt == "nt":
+        return ox.serialize(ordered, format=rdf_format(fmt))
+    iris = {t.value for tr in ordered for t in (tr.subject, tr.predicate, tr.object) if isinstance(t, ox.NamedNode)}
+    iris |= {tr.object.datatype.value for tr in ordered if isinstance(tr.object, ox.Literal)}
+    used = {p: ns for p, ns in (prefixes or {}).items() if any(i.startswith(ns) for i in iris)}
+    return ox.serialize(ordered, format=rdf_format(fmt), prefixes=used)
+
+
+def ensure_store(graph: KnowledgeGraph) -> Path | None:
+    """The persisted store of `graph` (built now if missing), or None if the graph has no cache directory."""
+    if graph.cache_dir is None:
+        return None
+    target = Path(graph.cache_dir) / STORE_DIR
+    if target.is_dir():
+        return target
+    return build_store(Path(graph.cache_dir) / "graph.nt", target)
+
+
+def build_store(ntriples: Path, target: Path) -> Path:
+    """Bulk-load an N-Triples file into a new on-disk store at `target`, atomically (temp dir + rename)."""
+    import pyoxigraph as ox
+
+    parent = target.parent
+    _remove_stale_builds(parent)
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=parent))
+    except OSError as exc:
+        raise DataError(f"cannot write the SPARQL store: {exc.strerror or exc}", where=str(parent)) from None
+    try:
+        store = ox.Store(str(tmp))
+        store.bulk_load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
+        store.flush()
+        store.optimize()
+        del store  # closes the database before it is moved
+        try:
+            os.rename(tmp, target)
+        except OSError:
+            if not target.is_dir():  # another process won the race: its store is as good as ours
+                raise
+            shutil.rmtree(tmp, ignore_errors=True)
+    except (OSError, SyntaxError) as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise DataError(f"cannot build the SPARQL store: {exc}", where=str(target)) from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def _remove_stale_builds(parent: Path, older_than: float = 600) -> None:
+    now = time.time()
+    for p in parent.glob(f".{STORE_DIR}-*"):
+        with contextlib.suppress(OSError):
+            if now - p.stat().st_mtime > older_than:
+                shutil.rmtree(p, ignore_errors=True)
+
+
+class Engine:
+    """Run read-only SPARQL 1.1 queries over one graph; the one interface the rest of mechkg uses."""
+
+    def __init__(self, location: Path | None = None, ntriples: str | None = None) -> None:
+        self.location = location
+        self._ntriples = ntriples
+        self._store: ox.Store | None = None
+
+    @classmethod
+    def for_graph(cls, graph: KnowledgeGraph) -> Engine:
+        """The engine over `graph`'s persisted store (an in-memory one when the graph is not cached)."""
+        location = ensure_store(graph)
+        if location is not None:
+            return cls(location)
+        from kg.export import ntriples
+
+        return cls(None, ntriples(graph))
+
+    @property
+    def store(self) -> ox.Store:
+        """The pyoxigraph store, opened on first use (read-only when persisted)."""
+        if self._store is None:
+            import pyoxigraph as ox
+
+            if self.location is not None:
+                try:
+                    self._store = ox.Store.read_only(str(self.location))
+                except OSError as exc:
+                    raise DataError(f"cannot open the SPARQL store: {exc}", where=str(self.location)) from None
+            else:
+                self._store = ox.Store()
+                self._store.bulk_load(self._ntriples or "", format=ox.RdfFormat.N_TRIPLES)
+        return self._store
+
+    def query(
+        self,
+        text: str,
+        *,
+        bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+        prefixes: Mapping[str, str] | None = None,
+        results: str = "json",
+        graph_format: str = "nt",
+        allow_remote: bool = False,
+        timeout: float | None = None,
+    ) -> Result:
+        """Run a query and serialize its answer (`results` for SELECT/ASK, `graph_format` for triples).
+
+        `prefixes` are predeclared (default: the project's); `bindings` fix variables to RDF terms through
+        the engine, never by editing the text; `timeout` (seconds) runs the query in a child process that is
+        killed when time is up.
+        """
+        check_query(text, allow_remote=allow_remote)
+        if results not in RESULTS_FORMATS or graph_format not in GRAPH_FORMATS:
+            raise UsageError(f"unknown result format '{results}' / '{graph_format}'")
+
+        if prefixes is None:
+            from kg.vocab import prefixes as project_prefixes
+
+            prefixes = project_prefixes()
+
+        def run() -> Result:
+            return self._run(text, bindings or {}, dict(prefixes), results, graph_format)
+
+        if timeout and timeout > 0:
+            if self.location is not None:
+                self._store = None  # the child opens its own handle; never share a database across fork
+            return run_with_timeout(run, timeout)
+        return run()
+
+    def _run(self, text: str, bindings: Mapping, prefixes: dict[str, str], results: str, graph_format: str) -> Result:
+        import pyoxigraph as ox
+
+        subs = {ox.Variable(k): v for k, v in bindings.items()}
+        try:
+            answer = self.store.query(text, prefixes=prefixes, substitutions=subs or None)
+            if isinstance(answer, ox.QueryBoolean):
+                value = bool(answer)
+                return Result("ask", answer.serialize(format=results_format(results)), results, value)
+            if isinstance(answer, ox.QuerySolutions):
+                return Result("select", answer.serialize(format=results_format(results)), results)
+            return Result("graph", serialize_triples(answer, graph_format, prefixes), graph_format)
+        except SyntaxError as exc:
+            raise UsageError(syntax_error_message(str(exc), text), where="query") from None
+        except RuntimeError as exc:
+            msg = str(exc)
+            if "SELECT projection" in msg:
+                var = msg.rsplit("?", 1)[-1].split()[0] if "?" in msg else "?"
+                raise UsageError(
+                    f"cannot bind ?{var}: a parameter must be a variable of the SELECT clause (or use SELECT *)"
+                ) from None
+            raise QueryError(f"query failed: {msg}") from None
+        except (OSError, ValueError) as exc:
+            raise QueryError(f"query failed: {exc}") from None
+
+
+def check_query(text: str, *, allow_remote: bool = False) -> str | None:
+    """Refuse what must not run locally (updates; SERVICE unless allowed); return the query form."""
+    form = query_form(text)
+    if form == "UPDATE":
+        raise UsageError(
+            "updates (INSERT, DELETE, LOAD, DROP …) are refused: the graph is read-only, built from the data "
+            "files; edit those and rebuild, or load the graph into a server of your own with `kg push`"
+        )
+    if uses_service(text) and not allow_remote:
+        raise UsageError("SERVICE calls another endpoint over the network; pass --allow-remote to permit it")
+    return form
+
+
+def run_with_timeout(fn: Callable[[], Result], seconds: float) -> Result:
+    """Run `fn` in a forked child; kill it and raise QueryTimeout if it takes longer than `seconds`."""
+    if not hasattr(os, "fork"):
+        raise UsageError("a time limit needs os.fork (POSIX); run without --timeout")
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: answer, report through the pipe, and leave without running any cleanup
+        os.close(read_fd)
+        code = 1
+        try:
+            try:
+                payload: tuple = ("ok", fn())
+            except KGError as exc:
+                payload = ("error", type(exc).__name__, exc.message, exc.where)
+            view = memoryview(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+            while view:
+                view = view[os.write(write_fd, view) :]
+            code = 0
+        finally:  # the child never returns into the parent's code, whatever happened
+            os._exit(code)
+    os.close(write_fd)
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + seconds
+    finished = False
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise QueryTimeout(seconds)
+            ready, _, _ = select.select([read_fd], [], [], left)
+            if ready:
+                chunk = os.read(read_fd, 1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        _, status = os.waitpid(pid, 0)
+        finished = True
+    finally:
+        os.close(read_fd)
+        if not finished:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+    if not chunks:
+        raise QueryError(f"the query process ended without an answer (status {status})")
+    payload = pickle.loads(b"".join(chunks))
+    if payload[0] == "ok":
+        return payload[1]
+    _, kind, message, where = payload
+    cls = {"UsageError": UsageError, "DataError": DataError, "QueryTimeout": QueryError}.get(kind, QueryError)
+    raise cls(message, where=where)
