@@ -173,7 +173,7 @@ def test_graph_without_cache_uses_an_in_memory_store(mini_graph):
 
 def test_sparql_path_never_imports_rdflib(mini_dir):
     code = (
-        "import sys; sys.argv = ['kg', '--data', sys.argv[1], 'sparql', 'SELECT ?x WHERE { ?x a mk:Drug }'];"
+        "import sys; sys.argv = ['kg', '--data', sys.argv[1], 'sparql', 'mechanism-chain', '-p', 'drug=drug A'];"
         "from cli import cli\n"
         "try:\n    cli.main(standalone_mode=False)\nfinally:\n"
         "    print('RDFLIB' if any(m.split('.')[0] == 'rdflib' for m in sys.modules) else 'CLEAN')"
@@ -182,4 +182,4 @@ def test_sparql_path_never_imports_rdflib(mini_dir):
         [sys.executable, "-c", code, str(mini_dir)], capture_output=True, text=True, cwd=ROOT, timeout=60
     )
     assert r.returncode == 0, r.stderr
-    assert r.stdout.strip().endswith("CLEAN") and "ent:drug_a" in r.stdout
+    assert r.stdout.strip().endswith("CLEAN") and "ent:receptor_r" in r.stdout
