@@ -57,10 +57,12 @@ def load_dataset(directory: Path) -> tuple[Dataset, list[Problem]]:
     files = data_files(directory)
     if not files:
         problems.append(Problem(str(directory), "no .yaml files in the data directory", "empty"))
+    unreadable: set[str] = set()
     singular = {"sources": "source", "entities": "entity", "statements": "statement"}
     for path in files:
         doc = _read_json(path, problems) if path.suffix == ".json" else _read_yaml(path, problems)
         if doc is None:
+            unreadable |= _salvage_keys(path)
             continue
         rel = _display(path)
         for section, parse, target in (
@@ -98,7 +100,19 @@ def load_dataset(directory: Path) -> tuple[Dataset, list[Problem]]:
         unknown = sorted(k for k in doc if k not in ("sources", "entities", "statements", _LINE))
         for k in unknown:
             problems.append(Problem(f"{rel}:{doc.get(_LINE, 1)}", f"unknown top-level section '{k}'"))
-    return Dataset(sources=sources, entities=entities, statements=statements), problems
+    dataset = Dataset(sources, entities, statements, unreadable_keys=frozenset(unreadable))
+    return dataset, problems
+
+
+_KEY_LINE = re.compile(r"""(?:^|[{,\s])key:\s*["']?([A-Za-z0-9][A-Za-z0-9_.\-]*)""", re.M)
+
+
+def _salvage_keys(path: Path) -> set[str]:
+    """Keys a file that failed to parse seems to define, so that references to them are not reported twice."""
+    try:
+        return set(_KEY_LINE.findall(path.read_text(encoding="utf-8", errors="replace")))
+    except OSError:
+        return set()
 
 
 def _display(path: Path) -> str:

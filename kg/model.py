@@ -186,6 +186,7 @@ class Dataset:
     sources: dict[str, Source]
     entities: dict[str, Entity]
     statements: dict[str, Statement]
+    unreadable_keys: frozenset[str] = frozenset()  # keys seen in files that failed to parse
 
     def counts(self) -> dict[str, int]:
         """Number of sources, entities, statements and evidence items."""

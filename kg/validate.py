@@ -104,6 +104,8 @@ def check_dataset(data: Dataset, vocab: Vocabulary) -> list[Problem]:
             ("object", st.object, pred.range if pred else ()),
         ):
             ent = data.entities.get(key)
+            if ent is None and key in data.unreadable_keys:
+                continue  # defined in a file that failed to parse: that file's error is reported instead
             if ent is None:
                 add(Problem(st.where, f"statement '{st.id}': unknown {role} entity '{key}'", "unknown-entity"))
             elif allowed and ent.type in vocab.classes and not any(vocab.is_a(ent.type, c) for c in allowed):
@@ -120,7 +122,7 @@ def check_dataset(data: Dataset, vocab: Vocabulary) -> list[Problem]:
         elif st.status in ("disputed", "negated") and not st.note:
             add(Problem(st.where, f"statement '{st.id}': a {st.status} statement needs a curator note"))
         for ev in st.evidence:
-            if ev.source not in data.sources:
+            if ev.source not in data.sources and ev.source not in data.unreadable_keys:
                 add(Problem(st.where, f"statement '{st.id}': unknown source '{ev.source}'", "unknown-source"))
         for other in st.conflicts_with:
             if other not in data.statements:
@@ -222,4 +224,10 @@ def run_validation(data_dir: Path, corpus: Path | None = None, shacl: bool = Tru
     if shacl and not problems:
         problems += shacl_problems("\n".join(rdf_lines(data, vocab)), resources.ontology_dir() / "shapes.ttl")
         checked.append("shacl")
-    return Report(problems=problems, counts=data.counts(), checked=checked)
+    return Report(problems=sorted(problems, key=_location), counts=data.counts(), checked=checked)
+
+
+def _location(p: Problem) -> tuple[str, int, str]:
+    """Sort key: file, then line number, then message."""
+    file, _, line = p.where.rpartition(":")
+    return (file, int(line), p.message) if line.isdigit() else (p.where, 0, p.message)

@@ -54,6 +54,7 @@ def test_three_kinds_of_corruption_reported_with_locations(data_copy: Path, mini
     report = run_validation(data_copy, mini_corpus)
     text_problems = [str(p) for p in report.problems]
     assert not report.ok
+    assert len(text_problems) == 3, text_problems  # the broken file's records cause no cascade of errors
     assert any("entities.yaml:" in p and "malformed YAML" in p for p in text_problems)
     assert any("statements.yaml:10" in p and "unknown object entity 'process_zz'" in p for p in text_problems)
     assert any("statements.yaml:2" in p and "quote not found verbatim" in p for p in text_problems)
