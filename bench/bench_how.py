@@ -52,8 +52,10 @@ def main() -> None:
         "target_s": 0.25,
         "machine": f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}",
     }
-    print(f"kg how ketamine fatigue: median {result['median_s']:.3f} s over {args.runs} cold runs "
-          f"(bare python {result['bare_python_median_s']:.3f} s; target ≤ 0.25 s)")
+    print(
+        f"kg how ketamine fatigue: median {result['median_s']:.3f} s over {args.runs} cold runs "
+        f"(bare python {result['bare_python_median_s']:.3f} s; target ≤ 0.25 s)"
+    )
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
 
