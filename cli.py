@@ -129,7 +129,10 @@ def validate(corpus: Path | None, shacl: bool, fmt: str) -> None:
     from kg import resources
     from kg.validate import run_validation
 
-    report = run_validation(_data_dir() or resources.data_dir(), corpus, shacl)
+    from kg.progress import terminal_progress
+
+    with terminal_progress() as progress:
+        report = run_validation(_data_dir() or resources.data_dir(), corpus, shacl, progress)
     if fmt == "json":
         emit_json(
             {

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from kg.errors import Problem
 from kg.model import STATUSES, Dataset, Vocabulary
+from kg.progress import Progress, no_progress
 from kg.vocab import prefixes
 
 # Local-ID patterns of the identifier schemes we link to; a CURIE must match its scheme's pattern.
@@ -207,7 +208,9 @@ class Report:
         return not self.problems
 
 
-def run_validation(data_dir: Path, corpus: Path | None = None, shacl: bool = True) -> Report:
+def run_validation(
+    data_dir: Path, corpus: Path | None = None, shacl: bool = True, progress: Progress = no_progress
+) -> Report:
     """Load and check a dataset: structure, references, types, quotes against `corpus`, SHACL shapes."""
     from kg import resources
     from kg.build import rdf_lines
@@ -215,13 +218,17 @@ def run_validation(data_dir: Path, corpus: Path | None = None, shacl: bool = Tru
     from kg.vocab import load_vocabulary
 
     vocab = load_vocabulary()
+    progress("reading the data", 0, 4)
     data, problems = load_dataset(data_dir)
+    progress("checking references and types", 1, 4)
     problems += check_dataset(data, vocab)
     checked = ["yaml", "references", "types", "curies"]
     if corpus is not None:
+        progress("checking quotes against the corpus", 2, 4)
         problems += check_corpus(data, corpus)
         checked.append("quotes")
     if shacl and not problems:
+        progress("checking SHACL shapes", 3, 4)
         problems += shacl_problems("\n".join(rdf_lines(data, vocab)), resources.ontology_dir() / "shapes.ttl")
         checked.append("shacl")
     return Report(problems=sorted(problems, key=_location), counts=data.counts(), checked=checked)
