@@ -127,9 +127,8 @@ def validate(corpus: Path | None, shacl: bool, fmt: str) -> None:
       kg validate --corpus ../shared/seeds
     """
     from kg import resources
-    from kg.validate import run_validation
-
     from kg.progress import terminal_progress
+    from kg.validate import run_validation
 
     with terminal_progress() as progress:
         report = run_validation(_data_dir() or resources.data_dir(), corpus, shacl, progress)

@@ -998,24 +998,23 @@ def main(argv: list[str] | None = None) -> int:
     args.workdir.mkdir(parents=True, exist_ok=True)
     say(f"real data: cold kg how ×{args.runs}")
     real = bench_real(args.runs)
-    sizes = {}
-    for n in ns:
-        sizes[size_label(n)] = bench_size(n, args, args.workdir)
-    checks = targets(real, sizes)
-    print(table(real, sizes, checks))
-    result = {
+    out = args.json or RESULTS / f"run-{dt.date.today().isoformat()}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    result: dict[str, Any] = {
         "date": dt.datetime.now().isoformat(timespec="seconds"),
         "machine": machine(),
         "runs": args.runs,
         "seed": args.seed,
         "budget_s": args.budget,
         "real": real,
-        "sizes": sizes,
-        "targets": checks,
+        "sizes": {},
+        "targets": [],
     }
-    out = args.json or RESULTS / f"run-{dt.date.today().isoformat()}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    for n in ns:
+        result["sizes"][size_label(n)] = bench_size(n, args, args.workdir)
+        result["targets"] = targets(real, result["sizes"])
+        out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")  # after each size
+    print(table(real, result["sizes"], result["targets"]))
     say(f"wrote {out}")
     return 0
 
