@@ -10,11 +10,12 @@ Paths are found k-shortest first (Yen, via networkx) inside the part of the grap
 
 from __future__ import annotations
 
+import heapq
 import math
 import time
 from collections import deque
 from dataclasses import dataclass, field, replace
-from itertools import islice, pairwise
+from itertools import pairwise
 
 from kg.graph import KnowledgeGraph
 from kg.model import Statement
@@ -37,6 +38,7 @@ DISPUTED_COST = 3.0
 HEDGED_COST = 0.3
 SINGLE_SOURCE_COST = 0.4  # a hop backed by one document costs this much more than one backed by several
 HUB_COST = 0.15  # × log2(degree) of the node a hop enters: explanations through hubs say less
+FULL_GRAPH_SHARE = 0.25  # a search region larger than this share of the graph searches the cached full graph
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,13 +129,22 @@ class SignedGraph:
         self.degree = {
             n: len(self.edges.get(n, ())) + len(self.redges.get(n, ())) for n in set(self.edges) | set(self.redges)
         }
+        self._costs: dict[str, float] = {}
+        self._full = None
+        self._adjacency: dict | None = None
 
     def sign(self, st: Statement) -> int:
         """The statement's sign, from its predicate in the ontology."""
         return self.graph.vocab.predicates[st.predicate].sign
 
     def hop_cost(self, st: Statement) -> float:
-        """What a hop adds to a path's cost: base, dispute, hedge, single source, hub entered."""
+        """What a hop adds to a path's cost: base, dispute, hedge, single source, hub entered (memoized)."""
+        cost = self._costs.get(st.id)
+        if cost is None:
+            cost = self._costs[st.id] = self._hop_cost(st)
+        return cost
+
+    def _hop_cost(self, st: Statement) -> float:
         cost = HOP_COST + HUB_COST * math.log2(max(self.degree.get(st.object, 1), 1))
         if st.status == "disputed":
             cost += DISPUTED_COST
@@ -142,6 +153,23 @@ class SignedGraph:
         if len(st.sources) < 2:
             cost += SINGLE_SOURCE_COST
         return cost
+
+    def costs_to(self, target: str, region: dict[str, int]) -> dict[str, float]:
+        """Cheapest path cost from every entity of `region` to `target` (backward Dijkstra over step costs)."""
+        best = {target: 0.0}
+        heap = [(0.0, target)]
+        while heap:
+            c, n = heapq.heappop(heap)
+            if c > best.get(n, math.inf):
+                continue
+            for st in self.redges.get(n, ()):
+                m = st.subject
+                if m in region:
+                    nc = c + self.hop_cost(st)
+                    if nc < best.get(m, math.inf):
+                        best[m] = nc
+                        heapq.heappush(heap, (nc, m))
+        return best
 
     def distances(self, start: str, reverse: bool = False, limit: int | None = None) -> dict[str, int]:
         """Hop distances from `start` along (or against) step edges, up to `limit` hops."""
@@ -158,6 +186,28 @@ class SignedGraph:
                     dist[m] = dist[n] + 1
                     queue.append(m)
         return dist
+
+    def adjacency(self) -> dict[str, list[tuple[str, int, float, Statement]]]:
+        """Out-steps per entity as (target, sign, cost, statement); parallel claims of one sign keep the cheapest."""
+        if self._adjacency is None:
+            adj: dict[str, list[tuple[str, int, float, Statement]]] = {}
+            for src, sts in self.edges.items():
+                best: dict[tuple[str, int], tuple[float, str, Statement]] = {}
+                for st in sts:
+                    k, c = (st.object, self.sign(st)), self.hop_cost(st)
+                    if k not in best or (c, st.id) < best[k][:2]:
+                        best[k] = (c, st.id, st)
+                adj[src] = [(t, sg, c, st) for (t, sg), (c, _, st) in best.items()]
+            self._adjacency = adj
+        return self._adjacency
+
+    def digraph(self, keep: set[str] | None = None):
+        """The signed DiGraph for search: built once in full, or afresh for a small `keep` region."""
+        if keep is not None and len(keep) < FULL_GRAPH_SHARE * max(len(self.degree), 1):
+            return self.signed_digraph(keep)
+        if self._full is None:
+            self._full = self.signed_digraph()
+        return self._full
 
     def signed_digraph(self, keep: set[str] | None = None):
         """A networkx DiGraph over (entity, sign) states; parallel statements collapse to the cheapest."""
@@ -225,53 +275,76 @@ def find_paths(
     exclude_disputed: bool = False,
     associative: bool = False,
     time_limit: float = 2.0,
-    candidates: int = 40,
+    max_expansions: int = 200_000,
     first_hop: frozenset[str] | None = None,
 ) -> tuple[list[MechanismPath], str]:
-    """The best paths subject → object per reachable end sign, ranked; plus a note if a limit cut the search.
+    """The best simple paths subject → object, `top` per end sign, ranked; plus a note if a limit cut the search.
 
-    `first_hop` restricts the subject's first step to these entities (e.g. its molecular targets).
+    k-shortest simple paths by best-first (A*) search over signed states: partial paths are expanded in
+    order of cost so far + a lower bound of the cost still to come (1 per remaining hop, from a backward
+    breadth-first search), so complete paths come out cheapest first and only the region that can still
+    beat them is explored. `first_hop` restricts the subject's first step (e.g. to its molecular targets).
     """
-    import networkx as nx
-
     sg = signed_graph(graph, exclude_disputed=exclude_disputed, associative=associative)
-    fwd = sg.distances(subject, limit=max_length)
-    back = sg.distances(obj, reverse=True, limit=max_length)
-    keep = {n for n, d in fwd.items() if n in back and d + back[n] <= max_length}
-    if obj not in keep:
+    to_go = sg.distances(obj, reverse=True, limit=max_length)  # hops still needed
+    if subject not in to_go:
         return [], ""
-    g = sg.signed_digraph(keep)
-    if first_hop is not None:
-        g.remove_edges_from([e for s in (1, -1, 0) for e in g.out_edges((subject, s)) if e[1][0] not in first_hop])
-    found: dict[tuple[str, ...], MechanismPath] = {}
-    limited = ""
+    bound = sg.costs_to(obj, to_go)  # cheapest cost still needed, ignoring sign and simplicity: admissible
+    out = sg.adjacency()
+    results: dict[int, list[tuple[Statement, ...]]] = {1: [], -1: [], 0: []}
+    # Partial paths live in `store` as (entity, sign, statement, parent index, hops); the heap holds
+    # (lower bound of total cost, tie, cost so far, index), so a push costs a few small tuples.
+    store: list[tuple[str, int, Statement | None, int, int]] = [(subject, 1, None, -1, 0)]
+    heap: list[tuple[float, int, float, int]] = [(bound[subject], 0, 0.0, 0)]
+    expansions = 0
     deadline = time.monotonic() + time_limit
-    for end_sign in (1, -1, 0):
-        source, target = (subject, 1), (obj, end_sign)
-        if source not in g or target not in g:
+    limited = ""
+    while heap:
+        _, _, cost, idx = heapq.heappop(heap)
+        node, sign, _, parent, hops = store[idx]
+        if node == obj:
+            if len(results[sign]) < top:
+                results[sign].append(_statements(store, idx))
+            if all(len(r) >= top for r in results.values()) or sum(map(len, results.values())) >= 3 * top:
+                break
             continue
-        try:
-            gen = nx.shortest_simple_paths(g, source, target, weight="w")
-            taken = 0
-            for states in islice(gen, candidates):
-                if time.monotonic() > deadline:
-                    limited = f"time limit of {time_limit:g} s reached; results may be incomplete"
-                    break
-                keys = [n for n, _ in states]
-                if len(keys) != len(set(keys)) or len(states) - 1 > max_length:
-                    continue  # revisits an entity with another sign, or too long
-                p = _make_path(sg, states, g)
-                found.setdefault(tuple(h.statement for h in p.hops), p)
-                taken += 1
-                if taken >= top:
-                    break
-            else:
-                if taken < top and len(found) >= candidates:
-                    limited = f"examined {candidates} candidate paths per sign"
-        except nx.NetworkXNoPath:
-            continue
-    ranked = sorted(found.values(), key=lambda p: (p.cost, len(p.hops), [h.statement for h in p.hops]))
-    return ranked, limited
+        expansions += 1
+        if expansions > max_expansions or (expansions % 1024 == 0 and time.monotonic() > deadline):
+            limited = (
+                f"search stopped after {expansions - 1} expansions"
+                if expansions > max_expansions
+                else f"time limit of {time_limit:g} s reached"
+            ) + "; some paths may be missing"
+            break
+        visited = {node}
+        while parent >= 0:
+            visited.add(store[parent][0])
+            parent = store[parent][3]
+        budget = max_length - hops - 1
+        for target, sigma, step, st in out.get(node, ()):
+            if target in visited or to_go.get(target, max_length + 1) > budget:
+                continue
+            if hops == 0 and first_hop is not None and target not in first_hop:
+                continue
+            store.append((target, sign * sigma, st, idx, hops + 1))
+            g = cost + step
+            heapq.heappush(heap, (g + bound[target], len(store), g, len(store) - 1))
+    paths = [
+        _scored(sg, tuple(_hop(sg, st) for st in sts), _EFFECT[end]) for end, found in results.items() for sts in found
+    ]
+    return sorted(paths, key=lambda p: (p.cost, len(p.hops), [h.statement for h in p.hops])), limited
+
+
+def _statements(store: list, idx: int) -> tuple[Statement, ...]:
+    sts = []
+    while idx > 0:
+        sts.append(store[idx][2])
+        idx = store[idx][3]
+    return tuple(reversed(sts))
+
+
+def _hop(sg: SignedGraph, st: Statement) -> Hop:
+    return Hop(st.id, st.subject, st.object, st.predicate, sg.sign(st), st.status)
 
 
 MECHANISM_CHAINS = 2  # how many chains from the subject's molecular targets an answer always shows
@@ -356,7 +429,7 @@ def reach(
     results: dict[str, Reached] = {}
     for include_disputed in (False,) if exclude_disputed else (False, True):
         sg = signed_graph(graph, exclude_disputed=not include_disputed, associative=associative)
-        g = sg.signed_digraph()
+        g = sg.digraph()
         routes: list[list[tuple[str, int]]] = []  # forward state sequences, each starting at (node, +)
         if not upstream:
             if (start, 1) in g:
