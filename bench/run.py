@@ -12,9 +12,10 @@ so nothing is shared with the user's cache. Measured, each a median of --runs ru
   is missing); one untimed warm-up first, then fresh processes;
 - warm, in-process: `kg.paths.how(graph, a, b, top=5)` for typical and hub pairs, with the limit it reports;
 - the alternatives we chose against, in the same run: networkx `all_simple_paths` (length ≤ 4, counted within
-  --budget seconds) against `shortest_simple_paths` (Yen, top 5); rdflib's default in-memory store against
-  pyoxigraph on the same N-Triples (the cache's graph.nt) for 3–4 named queries (inline ones while
-  queries/ has none), rdflib in a child process so that a runaway query can be stopped;
+  --budget seconds) against k-shortest `shortest_simple_paths` (Yen, top 5) on the same step graph; rdflib's
+  default in-memory store against pyoxigraph's in-memory store on the same N-Triples (the cache's graph.nt)
+  for 3–4 named queries (inline ones while queries/ has none), rdflib in a child process so that a runaway
+  query can be stopped; and, for reference, the same queries on the on-disk store `kg sparql` opens;
 - rendering a 1,000-node neighbourhood with kg.viz (n/a without it).
 
 Peak memory of a child is its own ru_maxrss, read with os.wait4 for that child alone: resource.getrusage
@@ -303,6 +304,7 @@ def warm_how(graph, pairs: list[tuple[str, str]], runs: int) -> list[dict[str, A
             {
                 "pair": f"{a} → {b}",
                 "median_s": median(times),
+                "first_s": round(times[0], 4),
                 "code": answer.code,
                 "effect": answer.effect,
                 "paths": len(answer.paths),
@@ -349,7 +351,7 @@ def simple_paths(g, a: str, b: str, budget: float, cutoff: int = 4) -> dict[str,
 
 
 def yen_top5(g, a: str, b: str, runs: int) -> float | str:
-    """Median seconds for the 5 shortest simple paths (networkx.shortest_simple_paths, as kg.paths uses)."""
+    """Median seconds for the 5 shortest simple paths with networkx.shortest_simple_paths (Yen)."""
     import networkx as nx
 
     if a not in g or b not in g or not nx.has_path(g, a, b):
@@ -418,14 +420,8 @@ def count_rows(answer) -> int:
     return sum(1 for _ in answer)
 
 
-def oxigraph_times(nt: Path, queries: dict[str, str], runs: int) -> tuple[float, dict[str, dict[str, Any]]]:
-    """Load graph.nt into an in-memory pyoxigraph store; median time and rows of each query."""
-    import pyoxigraph as ox
-
-    t0 = time.perf_counter()
-    store = ox.Store()
-    store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
-    load = round(time.perf_counter() - t0, 3)
+def query_times(store, queries: dict[str, str], runs: int) -> dict[str, dict[str, Any]]:
+    """Median time and rows of each query on a pyoxigraph store."""
     out = {}
     for name, text in queries.items():
         times, rows = [], 0
@@ -434,8 +430,37 @@ def oxigraph_times(nt: Path, queries: dict[str, str], runs: int) -> tuple[float,
             rows = count_rows(store.query(text))
             times.append(time.perf_counter() - t0)
         out[name] = {"median_s": median(times), "rows": rows}
+    return out
+
+
+def oxigraph_times(nt: Path, queries: dict[str, str], runs: int) -> tuple[float, dict[str, dict[str, Any]]]:
+    """Load graph.nt into an in-memory pyoxigraph store; median time and rows of each query."""
+    import pyoxigraph as ox
+
+    t0 = time.perf_counter()
+    store = ox.Store()
+    store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
+    load = round(time.perf_counter() - t0, 3)
+    out = query_times(store, queries, runs)
     del store
     return load, out
+
+
+def disk_store_times(graph, queries: dict[str, str], runs: int) -> dict[str, dict[str, Any]] | str:
+    """The same queries on the persisted on-disk store that `kg sparql` opens (kg.store), if there is one."""
+    try:
+        import pyoxigraph as ox
+
+        from kg.store import ensure_store
+    except ImportError:
+        return NA
+    location = ensure_store(graph)
+    if location is None:
+        return NA
+    store = ox.Store.read_only(str(location))
+    out = query_times(store, queries, runs)
+    del store
+    return out
 
 
 class _Lines:
@@ -531,7 +556,7 @@ def rdflib_worker() -> None:
             try:
                 res = g.query(text)
                 rows = int(bool(res.askAnswer)) if res.type == "ASK" else len(list(res))
-            except (ParseBaseException, ValueError, TypeError, KeyError, SyntaxError) as exc:  # rdflib's errors
+            except (ParseBaseException, ValueError, TypeError, KeyError, SyntaxError, RecursionError) as exc:
                 print(json.dumps({"q": name, "error": f"{type(exc).__name__}: {exc}"[:200]}), flush=True)
                 break
             s = time.perf_counter() - t0
@@ -700,6 +725,7 @@ def bench_size(n: int, args: argparse.Namespace, workdir: Path) -> dict[str, Any
 
         say(f"{label}: SPARQL on pyoxigraph and rdflib ({origin} queries)")
         fig["oxigraph_load_s"], ox_times = oxigraph_times(nt, queries, args.runs)
+        disk = disk_store_times(graph, queries, args.runs)
         del graph
         gc.collect()
         fig["rdflib_load_s"], rdf_times = rdflib_times(nt, queries, args.runs, args.rdflib_budget)
@@ -712,6 +738,7 @@ def bench_size(n: int, args: argparse.Namespace, workdir: Path) -> dict[str, Any
                 "rows": o["rows"],
                 "rdflib_s": r["median_s"],
                 "rdflib_rows": r.get("rows", NA),
+                "oxigraph_disk_s": disk[name]["median_s"] if isinstance(disk, dict) else NA,
             }
             base = max(o["median_s"], 1e-4)
             if isinstance(r["median_s"], float):
@@ -889,7 +916,7 @@ def table(real: dict[str, Any], sizes: dict[str, dict[str, Any]], checks: list[d
         row(f"warm how typical #{i + 1} (s)", lambda f, i=i: _pair(f["warm_how_typical"], i))
     for i in range(len(HUB_PAIRS)):
         row(f"warm how hub #{i + 1} (s)  [≤ 1 s]", lambda f, i=i: _pair(f["warm_how_hub"], i))
-    row("Yen top-5, hub pair (s)", lambda f: f["yen_top5_hub_s"])
+    row("networkx Yen top-5, hub pair (s)", lambda f: f["yen_top5_hub_s"])
     row("all_simple_paths ≤ 4 hops, hub pair", lambda f: _paths(f["simple_paths_hub"]))
     row("enumeration / Yen", lambda f: _ratio(f["enumeration_vs_yen"]))
     row("viz render, 1,000 nodes (s)", lambda f: _viz(f["viz_1000"]))
@@ -900,21 +927,25 @@ def table(real: dict[str, Any], sizes: dict[str, dict[str, Any]], checks: list[d
     lines = ["".ljust(width) + "".join(lb.rjust(c) for lb, c in zip(labels, cols, strict=True))]
     lines += [name.ljust(width) + "".join(v.rjust(c) for v, c in zip(vals, cols, strict=True)) for name, vals in rows]
     lines.append("")
-    lines.append("warm how details (pair: code, paths, limit):")
+    lines.append("warm how details (pair: code, effect, paths, first call, limit):")
     for k, f in sizes.items():
         for h in f["warm_how_typical"] + f["warm_how_hub"]:
             lines.append(
-                f"  {k}  {h['pair']}: {h['code']}, {h['effect']}, {h['paths']} paths"
-                f"{', limited: ' + h['limited'] if h['limited'] else ''}"
+                f"  {k:>6}  {h['pair']}: {h['code']}, {h['effect']}, {h['paths']} paths, first call "
+                f"{_fmt(h.get('first_s'))} s{', limited: ' + h['limited'] if h['limited'] else ', no limit hit'}"
             )
     lines.append("")
-    lines.append("SPARQL, in-process, median s: pyoxigraph vs rdflib default store (same graph.nt)")
+    lines.append(
+        "SPARQL, in-process, median s: pyoxigraph in-memory vs rdflib default store (same graph.nt); "
+        "ratio = rdflib / pyoxigraph; disk = kg's persisted store"
+    )
     for k, f in sizes.items():
         for q, e in f["sparql_queries"].items():
             ratio = e["ratio"] if e["ratio"] == NA else f"{'≥ ' if e['ratio_lower_bound'] else ''}{e['ratio']}×"
             lines.append(
                 f"  {k:>6}  {q:<28} oxigraph {_fmt(e['oxigraph_s']):>8}  rdflib {_fmt(e['rdflib_s']):>8}  "
-                f"ratio {ratio:>9}  rows {e['rows']}/{e['rdflib_rows']}{'  ' + e['note'] if 'note' in e else ''}"
+                f"ratio {ratio:>9}  disk {_fmt(e.get('oxigraph_disk_s')):>7}  rows {e['rows']}/{e['rdflib_rows']}"
+                f"{'  ' + e['note'] if 'note' in e else ''}"
             )
     lines.append("")
     lines.append(

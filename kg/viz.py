@@ -252,7 +252,7 @@ def spread_parallels(edges: list[dict]) -> None:
 def vis_options(n_nodes: int, n_edges: int, mode: str = "graph") -> dict:
     """vis-network options sized for the graph: bounded stabilization, then physics off (the page does that)."""
     large = n_nodes > LARGE
-    iterations = 600 if n_nodes <= 100 else 300 if n_nodes <= LARGE else 150
+    iterations = 600 if n_nodes <= 100 else 300 if n_nodes <= LARGE else 150 if n_nodes <= 3000 else 60
     font = {
         "size": 14,
         "face": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif",

@@ -332,11 +332,12 @@
     }
     return pairs;
   }
-  /** Push apart entities whose labels overlap, a little at a time, along the axis of least overlap. */
-  function separateLabels(rounds = 150) {
+  /** Push apart entities whose labels overlap, a little at a time, along the axis of least overlap (time-boxed). */
+  function separateLabels(rounds = 150, budgetMs = 400) {
+    const deadline = performance.now() + budgetMs;
     const boxes = labelBoxes();
     const moved = new Set();
-    for (let round = 0; round < rounds; round++) {
+    for (let round = 0; round < rounds && performance.now() < deadline; round++) {
       const pairs = findOverlaps(boxes, 6);
       if (!pairs.length) break;
       for (const [a, b, ox, oy] of pairs) {
