@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
 import shutil
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -242,7 +244,7 @@ def load_graph(
         try:
             write_ntriples(graph, tmp / "graph.nt", progress)
             progress("saving the cache")
-            with open(tmp / "kg.pickle", "wb") as fh:
+            with open(tmp / "kg.pickle", "wb") as fh, _no_gc():
                 pickle.dump(graph, fh, protocol=pickle.HIGHEST_PROTOCOL)
             if target.exists():
                 shutil.rmtree(target)
@@ -257,9 +259,21 @@ def load_graph(
     return graph
 
 
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _read_cache(target: Path) -> KnowledgeGraph | None:
     try:
-        with open(target / "kg.pickle", "rb") as fh:
+        # the collector would rescan the growing heap of records many times over: pause it
+        with open(target / "kg.pickle", "rb") as fh, _no_gc():
             graph = pickle.load(fh)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
         return None

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
+
+
+def _positional_pickle(cls):
+    """Pickle a frozen record as (class, field values): several times faster to load than the default."""
+    names = tuple(f.name for f in fields(cls))
+
+    def __reduce__(self):
+        return cls, tuple(getattr(self, n) for n in names)
+
+    cls.__reduce__ = __reduce__
+    return cls
+
 
 STATUSES = ("asserted", "hedged", "disputed", "negated")
 KINDS = ("causal", "clinical", "associative", "structural")
 QUALIFIERS = ("dose", "onset", "duration", "frequency", "location", "count", "period", "population", "prevalence")
 
 
+@_positional_pickle
 @dataclass(frozen=True, slots=True)
 class Source:
     """A document statements were curated from."""
@@ -22,6 +35,7 @@ class Source:
     where: str = field(default="", compare=False)
 
 
+@_positional_pickle
 @dataclass(frozen=True, slots=True)
 class Xref:
     """A standard identifier for an entity, and how a curator checked it."""
@@ -31,6 +45,7 @@ class Xref:
     checked: str = ""
 
 
+@_positional_pickle
 @dataclass(frozen=True, slots=True)
 class Entity:
     """A thing claims talk about: drug, receptor, process, condition, symptom …"""
@@ -44,6 +59,7 @@ class Entity:
     where: str = field(default="", compare=False)
 
 
+@_positional_pickle
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """A verbatim quote from a source; '...' separates fragments that appear in this order."""
@@ -52,6 +68,7 @@ class Evidence:
     quote: str
 
 
+@_positional_pickle
 @dataclass(frozen=True, slots=True)
 class Qualifier:
     """A condition or quantity on a statement: a number or range with a unit, a text, or a place."""
@@ -85,6 +102,7 @@ def _num(x: float | None) -> str:
     return "" if x is None else (str(int(x)) if float(x).is_integer() else f"{x:g}")
 
 
+@_positional_pickle
 @dataclass(frozen=True, slots=True)
 class Statement:
     """One claim with its evidence, qualifiers, status and curator note."""
@@ -106,6 +124,7 @@ class Statement:
         return tuple(dict.fromkeys(e.source for e in self.evidence))
 
 
+@_positional_pickle
 @dataclass(frozen=True, slots=True)
 class EntityClass:
     """An entity type from the ontology."""
@@ -117,6 +136,7 @@ class EntityClass:
     definition: str = ""
 
 
+@_positional_pickle
 @dataclass(frozen=True, slots=True)
 class Predicate:
     """A relation type from the ontology, with its sign and kind."""

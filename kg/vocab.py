@@ -42,6 +42,7 @@ def curie_to_iri(curie: str) -> str | None:
     return ns + local if sep and ns else None
 
 
+@lru_cache(maxsize=65536)
 def iri_to_curie(iri: str) -> str:
     """Compress an IRI to the longest matching CURIE, or return it unchanged."""
     best = ""
