@@ -154,7 +154,8 @@ def validate(corpus: Path | None, shacl: bool, fmt: str) -> None:
 @cli.command(context_settings=CONTEXT)
 @data_option
 @format_option("text", "json")
-def stats(fmt: str) -> None:
+@output_option
+def stats(fmt: str, output: str) -> None:
     """Counts of entities by type and of statements by predicate, status and source.
 
     \b
@@ -163,7 +164,7 @@ def stats(fmt: str) -> None:
     """
     s = app().graph.stats()
     if fmt == "json":
-        emit_json(s)
+        emit_json(s, output)
         return
     lines = ["counts: " + ", ".join(f"{v} {k}" for k, v in s["counts"].items())]
     for title, table in (
@@ -178,14 +179,15 @@ def stats(fmt: str) -> None:
         f"  {v['statements']:5d}  {k}: {v['title']} ({v['evidence']} quotes)"
         for k, v in s["statements_by_source"].items()
     ]
-    emit("\n".join(lines))
+    emit("\n".join(lines), output)
 
 
 @cli.command(context_settings=CONTEXT)
 @data_option
 @click.argument("name")
 @format_option("text", "json")
-def show(name: str, fmt: str) -> None:
+@output_option
+def show(name: str, fmt: str, output: str) -> None:
     """The entity card: IDs, synonyms, definition and every statement in and out, with evidence.
 
     NAME is a label, synonym, key, CURIE or IRI.
@@ -200,7 +202,7 @@ def show(name: str, fmt: str) -> None:
     from kg.render import card_text
 
     card = entity_card(app().graph, app().resolve(name).key)
-    emit_json(card.to_dict()) if fmt == "json" else emit(card_text(card))
+    emit_json(card.to_dict(), output) if fmt == "json" else emit(card_text(card), output)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -492,6 +494,7 @@ def sparql(
       kg sparql neighbourhood -p entity=glutamate -f ttl
       kg sparql mechanism-chain --endpoint http://localhost:7878/query
     """
+    from kg.build import cached_dir
     from kg.errors import UsageError
     from kg.export import atomic_write
     from kg.sparql import Binder, choose_format, load_query_arg, render, row_count, run
@@ -507,6 +510,7 @@ def sparql(
         bindings,
         fmt,
         graph=lambda: app().graph,
+        cache_dir=None if endpoint else cached_dir(_data_dir()),
         endpoint=endpoint,
         allow_remote=allow_remote,
         allow_update=allow_update,

@@ -225,6 +225,13 @@ def write_ntriples(graph: KnowledgeGraph, path: Path, progress: Progress = no_pr
     return count
 
 
+def cached_dir(data_dir: Path | None = None) -> Path | None:
+    """The cache directory of the current inputs when a build is already there (checked without loading it)."""
+    data_dir = Path(data_dir) if data_dir else resources.data_dir()
+    target = resources.cache_root() / input_hash(data_dir)
+    return target if (target / "kg.pickle").is_file() and (target / "graph.nt").is_file() else None
+
+
 def load_graph(
     data_dir: Path | None = None, *, rebuild: bool = False, progress: Progress = no_progress
 ) -> KnowledgeGraph:

@@ -523,6 +523,7 @@ def run(
     fmt: str,
     *,
     graph: Callable[[], KnowledgeGraph] | None = None,
+    cache_dir: Path | None = None,
     endpoint: str | None = None,
     allow_remote: bool = False,
     allow_update: bool = False,
@@ -542,11 +543,15 @@ def run(
             timeout=timeout,
             allow_update=allow_update,
         )
-    if graph is None:
-        raise UsageError("no graph to query")
-    from kg.store import Engine
+    from kg.store import Engine, store_in
 
-    return Engine.for_graph(graph()).query(
+    if cache_dir is not None:  # a cold process need not load the graph itself, only its store
+        engine = Engine(store_in(cache_dir))
+    elif graph is not None:
+        engine = Engine.for_graph(graph())
+    else:
+        raise UsageError("no graph to query")
+    return engine.query(
         query.text,
         bindings=bindings,
         prefixes=prefixes(),

@@ -110,12 +110,15 @@ def serialize_triples(triples, fmt: str, prefixes: Mapping[str, str] | None = No
 
 def ensure_store(graph: KnowledgeGraph) -> Path | None:
     """The persisted store of `graph` (built now if missing), or None if the graph has no cache directory."""
-    if graph.cache_dir is None:
-        return None
-    target = Path(graph.cache_dir) / STORE_DIR
+    return None if graph.cache_dir is None else store_in(Path(graph.cache_dir))
+
+
+def store_in(cache_dir: Path) -> Path:
+    """The persisted store inside a build's cache directory, built from its graph.nt if missing."""
+    target = cache_dir / STORE_DIR
     if target.is_dir():
         return target
-    return build_store(Path(graph.cache_dir) / "graph.nt", target)
+    return build_store(cache_dir / "graph.nt", target)
 
 
 def build_store(ntriples: Path, target: Path) -> Path:
