@@ -259,7 +259,12 @@ def how(subject, object_, max_length, top, exclude_disputed, associative, fmt, o
 
     graph = app().graph
     answer, resolutions, extra = ask(
-        graph, subject, object_, max_length=max_length, top=top, exclude_disputed=exclude_disputed,
+        graph,
+        subject,
+        object_,
+        max_length=max_length,
+        top=top,
+        exclude_disputed=exclude_disputed,
         associative=associative,
     )
     report = how_report(graph, answer, resolutions, extra)
@@ -282,14 +287,16 @@ def how(subject, object_, max_length, top, exclude_disputed, associative, fmt, o
     sys.exit(code)
 
 
-def _reach(name: str, types: tuple[str, ...], max_length: int, exclude_disputed: bool, fmt: str, output: str,
-           upstream: bool) -> None:
+def _reach(
+    name: str, types: tuple[str, ...], max_length: int, exclude_disputed: bool, fmt: str, output: str, upstream: bool
+) -> None:
     from kg.explain import open_search, reach_report
     from kg.render import reach_text
 
     graph = app().graph
-    res, rows = open_search(graph, name, upstream=upstream, types=types, max_length=max_length,
-                            exclude_disputed=exclude_disputed)
+    res, rows = open_search(
+        graph, name, upstream=upstream, types=types, max_length=max_length, exclude_disputed=exclude_disputed
+    )
     if not res.obvious:
         click.echo(f"resolved: {res.describe()}", err=True)
     report = reach_report(graph, res, rows, upstream)
