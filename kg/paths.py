@@ -4,8 +4,9 @@ Sign composition runs on a signed-node graph: every entity n appears as (n,+), (
 (unknown). A positive edge keeps the state, a negative edge flips it, an unsigned edge leads to 0.
 A path from (X,+) to (Y,−) is a way in which X decreases Y. Only causal and clinical statements are
 steps (associative ones too when asked); structural ones are context; negated ones are never steps.
-Paths are found k-shortest first (Yen, via networkx) inside the part of the graph that lies within
-`max_length` hops of both ends, so the search stays bounded where all-simple-paths would explode.
+Paths are found k-shortest first by A* over the signed states, bounded below by the exact backward cost
+to the object, so the search stays bounded where all-simple-paths would explode (see find_paths).
+Open search (effects / causes) runs Dijkstra from one end over the same signed states (networkx).
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ DISPUTED_COST = 3.0
 HEDGED_COST = 0.3
 SINGLE_SOURCE_COST = 0.4  # a hop backed by one document costs this much more than one backed by several
 HUB_COST = 0.15  # × log2(degree) of the node a hop enters: explanations through hubs say less
-FULL_GRAPH_SHARE = 0.25  # a search region larger than this share of the graph searches the cached full graph
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,25 +201,15 @@ class SignedGraph:
             self._adjacency = adj
         return self._adjacency
 
-    def digraph(self, keep: set[str] | None = None):
-        """The signed DiGraph for search: built once in full, or afresh for a small `keep` region."""
-        if keep is not None and len(keep) < FULL_GRAPH_SHARE * max(len(self.degree), 1):
-            return self.signed_digraph(keep)
-        if self._full is None:
-            self._full = self.signed_digraph()
-        return self._full
-
-    def signed_digraph(self, keep: set[str] | None = None):
-        """A networkx DiGraph over (entity, sign) states; parallel statements collapse to the cheapest."""
+    def digraph(self):
+        """A networkx DiGraph over (entity, sign) states, built once; parallel statements collapse to the cheapest."""
+        if self._full is not None:
+            return self._full
         import networkx as nx
 
         g = nx.DiGraph()
         for src, sts in self.edges.items():
-            if keep is not None and src not in keep:
-                continue
             for st in sts:
-                if keep is not None and st.object not in keep:
-                    continue
                 sigma, cost = self.sign(st), self.hop_cost(st)
                 for s in (1, -1, 0):
                     target = (st.object, s * sigma)
@@ -229,6 +219,7 @@ class SignedGraph:
                     else:
                         data["sts"].append(st)
                         data["w"] = min(data["w"], cost)
+        self._full = g
         return g
 
 
