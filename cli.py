@@ -279,10 +279,9 @@ def how(subject, object_, max_length, top, exclude_disputed, associative, fmt, o
     else:
         emit(how_markdown(report) if fmt == "markdown" else how_text(report), output)
     if html and answer.paths:
-        from kg.export import atomic_write
-        from kg.viz import path_html
+        from kg.viz import path_html, write_html
 
-        atomic_write(html, path_html(graph, answer).encode())
+        write_html(html, path_html(graph, answer))
         click.echo(f"wrote {html}", err=True)
     sys.exit(code)
 
