@@ -20,6 +20,8 @@ class App:
         self.data = data
         self.debug = debug
         self._graph = None
+        self._names = None
+        self._cache_dir = None
 
     @property
     def graph(self):
@@ -32,19 +34,39 @@ class App:
                 self._graph = load_graph(self.data, progress=progress)
         return self._graph
 
+    @property
+    def cache_dir(self) -> Path | None:
+        """The cache directory of the current inputs if a build is there (hashes the inputs once)."""
+        if self._cache_dir is None:
+            from kg.build import cached_dir
+
+            self._cache_dir = cached_dir(self.data) or False
+        return self._cache_dir or None
+
+    @property
+    def names(self):
+        """The entity and source names: from the build cache when there is one, without loading the graph."""
+        if self._names is None:
+            from kg.build import cached_names
+            from kg.resolve import NameIndex
+
+            found = self._graph is None and self.cache_dir and cached_names(self.cache_dir)
+            self._names = found or NameIndex.of(self.graph)
+        return self._names
+
     def resolve(self, name: str):
         """Resolve a name, telling the user on stderr what it was taken to mean."""
-        from kg.resolve import resolve
+        from kg.resolve import Resolver
 
-        res = resolve(self.graph, name)
+        res = Resolver(self.names).resolve(name)
         if not res.obvious:
             click.echo(f"resolved: {res.describe()}", err=True)
         return res
 
 
 def _set_data(ctx: click.Context, _param, value):
-    if value is not None:
-        ctx.ensure_object(dict)["data"] = value
+    if value is not None:  # `kg CMD --data DIR` means the same as `kg --data DIR CMD`
+        ctx.find_root().obj["app"].data = value
     return value
 
 
@@ -106,12 +128,6 @@ def cli(ctx: click.Context, data: Path | None, debug: bool) -> None:
     obj["app"] = App(data, debug)
 
 
-def _data_dir() -> Path | None:
-    ctx = click.get_current_context()
-    override = ctx.find_root().obj.get("data")
-    return override or app().data
-
-
 @cli.command(context_settings=CONTEXT)
 @data_option
 @click.option("--corpus", type=click.Path(path_type=Path, file_okay=False), help="Directory of source documents.")
@@ -131,7 +147,7 @@ def validate(corpus: Path | None, shacl: bool, fmt: str) -> None:
     from kg.validate import run_validation
 
     with terminal_progress() as progress:
-        report = run_validation(_data_dir() or resources.data_dir(), corpus, shacl, progress)
+        report = run_validation(app().data or resources.data_dir(), corpus, shacl, progress)
     if fmt == "json":
         emit_json(
             {
@@ -500,7 +516,6 @@ def sparql(
       kg sparql neighbourhood -p entity=glutamate -f ttl
       kg sparql mechanism-chain --endpoint http://localhost:7878/query
     """
-    from kg.build import cached_dir
     from kg.errors import UsageError
     from kg.export import atomic_write
     from kg.sparql import Binder, choose_format, load_query_arg, render, row_count, run
@@ -509,14 +524,14 @@ def sparql(
     if allow_update and not endpoint:
         raise UsageError("--allow-update works only with --endpoint: the local graph is read-only")
     fmt = "table" if query.form == "UPDATE" else choose_format(fmt, output, query.form)
-    binder = Binder(lambda: app().graph, resolve=lambda name: app().resolve(name).key)
+    binder = Binder(lambda: app().names, resolve=lambda name: app().resolve(name).key)
     bindings = binder.bind(query, params)
     result = run(
         query,
         bindings,
         fmt,
         graph=lambda: app().graph,
-        cache_dir=None if endpoint else cached_dir(_data_dir()),
+        cache_dir=None if endpoint else app().cache_dir,
         endpoint=endpoint,
         allow_remote=allow_remote,
         allow_update=allow_update,

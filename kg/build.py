@@ -19,6 +19,7 @@ from kg.graph import KnowledgeGraph
 from kg.load import data_files, load_dataset
 from kg.model import Dataset, Statement, Vocabulary
 from kg.progress import Progress, no_progress
+from kg.resolve import NameIndex
 from kg.validate import check_dataset
 from kg.vocab import ENT, MK, RDF, RDFS, SKOS, SRC, STMT, curie_to_iri, load_vocabulary, ontology_files
 
@@ -27,11 +28,12 @@ PROV = "http://www.w3.org/ns/prov#"
 DCT = "http://purl.org/dc/terms/"
 OIO = "http://www.geneontology.org/formats/oboInOwl#"
 BIOLINK = "https://w3id.org/biolink/vocab/"
-CACHE_FORMAT = "3"  # bump when the cache layout changes
+CACHE_FORMAT = "4"  # bump when the cache layout changes
+NAMES_FILE = "names.pickle"
 KEEP_CACHES = 6
 
 # Modules whose code decides what a build produces: a change to any of them invalidates the cache.
-_BUILD_CODE = ("model.py", "load.py", "validate.py", "vocab.py", "build.py", "graph.py")
+_BUILD_CODE = ("model.py", "load.py", "validate.py", "vocab.py", "build.py", "graph.py", "resolve.py")
 
 
 def _iri(value: str) -> str:
@@ -232,6 +234,16 @@ def cached_dir(data_dir: Path | None = None) -> Path | None:
     return target if (target / "kg.pickle").is_file() and (target / "graph.nt").is_file() else None
 
 
+def cached_names(cache_dir: Path) -> NameIndex | None:
+    """The name index saved beside a cached build, so that names resolve without loading the graph."""
+    try:
+        with open(cache_dir / NAMES_FILE, "rb") as fh:
+            names = pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        return None
+    return names if isinstance(names, NameIndex) else None
+
+
 def load_graph(
     data_dir: Path | None = None, *, rebuild: bool = False, progress: Progress = no_progress
 ) -> KnowledgeGraph:
@@ -253,6 +265,8 @@ def load_graph(
             progress("saving the cache")
             with open(tmp / "kg.pickle", "wb") as fh, _no_gc():
                 pickle.dump(graph, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            with open(tmp / NAMES_FILE, "wb") as fh:
+                pickle.dump(NameIndex.of(graph), fh, protocol=pickle.HIGHEST_PROTOCOL)
             if target.exists():
                 shutil.rmtree(target)
             os.replace(tmp, target)

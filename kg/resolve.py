@@ -63,19 +63,36 @@ def normalize(name: str) -> str:
     return " ".join(words)
 
 
-class Resolver:
-    """Name → entity over keys, labels, synonyms, CURIEs and IRIs, with fuzzy fallback."""
+@dataclass(frozen=True, slots=True)
+class NameIndex:
+    """Every name an entity answers to, normalized, with labels: all the resolver needs, small enough to cache."""
 
-    def __init__(self, graph: KnowledgeGraph) -> None:
-        self.graph = graph
-        self.exact: dict[str, dict[str, tuple[str, str]]] = {}  # normalized → key → (how, text)
+    exact: dict[str, dict[str, tuple[str, str]]]  # normalized name → key → (how, text)
+    by_curie: dict[str, str]  # casefolded CURIE → key
+    labels: dict[str, str]  # key → label
+    sources: dict[str, str]  # source key → title
+
+    @classmethod
+    def of(cls, graph: KnowledgeGraph) -> NameIndex:
+        """The index of a graph's entities."""
+        exact: dict[str, dict[str, tuple[str, str]]] = {}
         for ent in graph.entities.values():
             names = [("key", ent.key), ("label", ent.label)] + [("synonym", s) for s in ent.synonyms]
             for how, text in names:
-                slot = self.exact.setdefault(normalize(text), {})
+                slot = exact.setdefault(normalize(text), {})
                 if ent.key not in slot or _STRENGTH[how] < _STRENGTH[slot[ent.key][0]]:
                     slot[ent.key] = (how, text)
-        self.by_curie = {x.curie.casefold(): e.key for e in graph.entities.values() for x in e.xrefs}
+        by_curie = {x.curie.casefold(): e.key for e in graph.entities.values() for x in e.xrefs}
+        labels = {k: e.label for k, e in graph.entities.items()}
+        return cls(exact, by_curie, labels, {k: s.title for k, s in graph.data.sources.items()})
+
+
+class Resolver:
+    """Name → entity over keys, labels, synonyms, CURIEs and IRIs, with fuzzy fallback."""
+
+    def __init__(self, names: KnowledgeGraph | NameIndex) -> None:
+        self.names = names if isinstance(names, NameIndex) else NameIndex.of(names)
+        self.exact = self.names.exact
 
     @cached_property
     def _choices(self) -> list[str]:
@@ -103,16 +120,16 @@ class Resolver:
         query = name.strip()
         if not query:
             raise ResolveError("empty entity name", "unknown", [])
-        graph = self.graph
+        labels, by_curie = self.names.labels, self.names.by_curie
         if query.startswith(("http://", "https://")):
-            if query.startswith(ENT) and query[len(ENT) :] in graph.entities:
+            if query.startswith(ENT) and query[len(ENT) :] in labels:
                 return self._hit(query, query[len(ENT) :], "iri", query)
             curie = iri_to_curie(query)
-            if curie.casefold() in self.by_curie:
-                return self._hit(query, self.by_curie[curie.casefold()], "iri", query)
-        if ":" in query and query.casefold() in self.by_curie:
-            return self._hit(query, self.by_curie[query.casefold()], "id", query)
-        if query.casefold().startswith("ent:") and query[4:] in graph.entities:
+            if curie.casefold() in by_curie:
+                return self._hit(query, by_curie[curie.casefold()], "iri", query)
+        if ":" in query and query.casefold() in by_curie:
+            return self._hit(query, by_curie[query.casefold()], "id", query)
+        if query.casefold().startswith("ent:") and query[4:] in labels:
             return self._hit(query, query[4:], "key", query[4:])
         slot = self.exact.get(normalize(query))
         if slot:
@@ -140,10 +157,10 @@ class Resolver:
         raise ResolveError(f"unknown entity '{query}'{hint}", "unknown", suggestions)
 
     def _hit(self, query: str, key: str, how: str, text: str, score: float = 100.0) -> Resolution:
-        return Resolution(query, key, self.graph.entities[key].label, how, text, score)
+        return Resolution(query, key, self.names.labels[key], how, text, score)
 
     def _list(self, keys: list[str], sep: str = ", ") -> str:
-        return sep.join(f"{self.graph.entities[k].label} ({k})" for k in keys)
+        return sep.join(f"{self.names.labels[k]} ({k})" for k in keys)
 
 
 def resolve(graph: KnowledgeGraph, name: str) -> Resolution:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     import pyoxigraph as ox
 
     from kg.graph import KnowledgeGraph
+    from kg.resolve import NameIndex
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_TYPES = ("entity", "source", "iri", "string", "integer", "decimal", "boolean", "term")
@@ -232,15 +233,26 @@ def queries_text(found: Sequence[NamedQuery], full: bool = False) -> str:
 
 
 class Binder:
-    """Turns NAME=VALUE pairs into RDF terms for a query, resolving entity names against a graph."""
+    """Turns NAME=VALUE pairs into RDF terms for a query, resolving entity and source names by name index."""
 
     def __init__(
         self,
-        graph: Callable[[], KnowledgeGraph],
+        names: Callable[[], KnowledgeGraph | NameIndex],
         resolve: Callable[[str], str] | None = None,
     ) -> None:
-        self._graph = graph
+        self._names = names
+        self._index: NameIndex | None = None
         self._resolve = resolve
+
+    @property
+    def index(self) -> NameIndex:
+        """The names to resolve against, fetched on first need (a graph is indexed then)."""
+        if self._index is None:
+            from kg.resolve import NameIndex
+
+            found = self._names()
+            self._index = found if isinstance(found, NameIndex) else NameIndex.of(found)
+        return self._index
 
     def entity(self, value: str) -> ox.NamedNode:
         """An entity by name, synonym, key, CURIE or IRI."""
@@ -252,26 +264,28 @@ class Binder:
         if self._resolve is not None:
             key = self._resolve(value)
         else:
-            from kg.resolve import resolve
+            from kg.resolve import Resolver
 
-            key = resolve(self._graph(), value).key
+            key = Resolver(self.index).resolve(value).key
         return ox.NamedNode(ENT + key)
 
     def source(self, value: str) -> ox.NamedNode:
-        """A source by key, src: CURIE or IRI."""
+        """A source by key, title, src: CURIE or IRI."""
         import pyoxigraph as ox
 
-        sources = self._graph().data.sources
+        sources = self.index.sources
         text = value.strip()
         if text.startswith("<") and text.endswith(">"):
             text = text[1:-1]
         key = text.removeprefix(SRC).removeprefix("src:")
         if key in sources:
             return ox.NamedNode(SRC + key)
-        by_title = [k for k, s in sources.items() if s.title.casefold() == value.casefold()]
+        by_title = [k for k, title in sources.items() if title.casefold() == value.casefold()]
         if len(by_title) == 1:
             return ox.NamedNode(SRC + by_title[0])
-        raise UsageError(f"unknown source '{value}'; the sources are {', '.join(sorted(sources))}")
+        known = sorted(sources)
+        listed = ", ".join(known[:8]) + (f" … ({len(known)} in all)" if len(known) > 8 else "")
+        raise UsageError(f"unknown source '{value}'; the sources are {listed}")
 
     def term(self, value: str, kind: str = "term") -> ox.NamedNode | ox.Literal:
         """The RDF term a parameter value of type `kind` stands for."""

@@ -177,19 +177,54 @@ def _outer_group(toks: list[Token]) -> int:
 
 
 def bind_values(text: str, bindings: Mapping[str, object], prefixes: Mapping[str, str] | None = None) -> str:
-    """The query with `VALUES (?a ?b) { (t1 t2) }` opening its WHERE group: parameters bound as RDF terms."""
+    """The query with `VALUES (?a ?b) { (t1 t2) }` opening its WHERE group: parameters bound as RDF terms.
+
+    A subquery that uses a bound variable gets the same block, as pyoxigraph's substitutions bind it
+    there too: a named query then answers the same on any endpoint as on the local engine.
+    """
     if not bindings:
         return text
     for name in bindings:
         if not is_valid_variable(name):
             raise UsageError(f"'{name}' is not a valid variable name")
     toks = significant(text)
-    brace = toks[_outer_group(toks)]
-    names = " ".join(f"?{n}" for n in bindings)
-    values = " ".join(term_text(t, prefixes) for t in bindings.values())
-    block = f" VALUES ({names}) {{ ({values}) }}"
-    at = brace.start + 1
-    return text[:at] + block + text[at:]
+    outer = _outer_group(toks)
+    groups = [outer] + [_group_after(toks, i) for i in range(outer + 1, len(toks)) if toks[i].upper == "SELECT"]
+    inserts = []
+    for k in groups:
+        end = _closing(toks, k)
+        used = {t.text[1:] for t in toks[k:end] if t.kind == "var"}
+        bound = {n: t for n, t in bindings.items() if k == outer or n in used}
+        if bound:
+            names = " ".join(f"?{n}" for n in bound)
+            values = " ".join(term_text(t, prefixes) for t in bound.values())
+            inserts.append((toks[k].start + 1, f" VALUES ({names}) {{ ({values}) }}"))
+    for at, block in sorted(inserts, reverse=True):
+        text = text[:at] + block + text[at:]
+    return text
+
+
+def _group_after(toks: list[Token], i: int) -> int:
+    """Index of the first '{' after token i outside parentheses: the WHERE group of a (sub)query."""
+    depth = 0
+    for k in range(i + 1, len(toks)):
+        t = toks[k]
+        if t.kind == "punct" and t.text in "()":
+            depth += 1 if t.text == "(" else -1
+        elif t.kind == "punct" and t.text == "{" and depth == 0:
+            return k
+    raise UsageError("cannot bind parameters: a subquery has no WHERE group")
+
+
+def _closing(toks: list[Token], k: int) -> int:
+    """Index of the '}' that closes the '{' at index k."""
+    level = 0
+    for j in range(k, len(toks)):
+        if toks[j].kind == "punct" and toks[j].text in "{}":
+            level += 1 if toks[j].text == "{" else -1
+            if level == 0:
+                return j
+    return len(toks)
 
 
 _ERROR_AT = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.DOTALL)

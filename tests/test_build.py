@@ -4,8 +4,9 @@ import pickle
 import pyoxigraph as ox
 import pytest
 
-from kg.build import build, input_hash, load_graph, rdf_lines
+from kg.build import build, cached_dir, cached_names, input_hash, load_graph, rdf_lines
 from kg.errors import ValidationError
+from kg.resolve import NameIndex, Resolver
 from kg.vocab import ENT, MK
 
 
@@ -65,6 +66,19 @@ def test_cache_reused_and_invalidated(data_copy, monkeypatch, tmp_path):
     )
     g3 = load_graph(data_copy)
     assert g3.cache_dir != g1.cache_dir and "new" in g3.entities
+
+
+def test_cache_keeps_a_name_index_that_resolves_without_the_graph(data_copy, monkeypatch, tmp_path):
+    monkeypatch.setenv("MECHKG_CACHE_DIR", str(tmp_path / "cache"))
+    assert cached_dir(data_copy) is None
+    graph = load_graph(data_copy)
+    where = cached_dir(data_copy)
+    names = cached_names(where)
+    assert where == graph.cache_dir and names == NameIndex.of(graph)
+    some = next(iter(graph.entities.values()))
+    assert Resolver(names).resolve(some.label.upper()).key == some.key
+    (where / "names.pickle").write_bytes(b"not a pickle")
+    assert cached_names(where) is None  # a damaged index is ignored, not trusted
 
 
 def test_failed_build_leaves_previous_cache(data_copy, monkeypatch, tmp_path):

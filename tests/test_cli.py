@@ -51,6 +51,12 @@ def test_unknown_name_exits_2_with_suggestion(mini_dir):
     assert "Traceback" not in r.stderr
 
 
+def test_data_option_works_after_the_command_too(kg_cli, mini_dir):
+    before = kg_cli("--data", str(mini_dir), "show", "drug A")
+    after = kg_cli("show", "drug A", "--data", str(mini_dir))
+    assert after.exit_code == 0 and after.output == before.output and "Drug A blocks receptor R." in after.output
+
+
 def test_missing_data_dir_is_one_line(tmp_path):
     r = run_kg("--data", str(tmp_path / "nope"), "stats")
     assert r.returncode == 1

@@ -455,6 +455,14 @@ def test_values_binding_is_placed_in_the_where_group_and_escapes_terms():
         bind_values("CONSTRUCT WHERE { ?s ?p ?o }", {"s": ox.NamedNode(ENT + "k")})
 
 
+def test_values_binding_reaches_the_subqueries_that_use_the_variable():
+    text = "SELECT ?x ?n { { SELECT ?t ?x WHERE { ?x ?p ?t } } { SELECT ?n { ?n ?q ?r } } FILTER(?x != ?t) }"
+    bound = bind_values(text, {"t": ox.Literal("v")})
+    assert bound.count('VALUES (?t) { ("v") }') == 2  # the outer group and the subquery that uses ?t
+    assert "{ ?n ?q ?r }" in bound  # a subquery without ?t is left alone
+    assert len(list(ox.Store().query(bound))) == 0  # and it still parses
+
+
 def test_values_binding_gives_the_same_answers_as_engine_substitution(real_graph):
     """What `--endpoint` sends (VALUES) must mean what the local engine does (substitution)."""
     engine = Engine.for_graph(real_graph)
