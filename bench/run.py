@@ -33,6 +33,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import selectors
 import shutil
 import signal
@@ -227,7 +228,7 @@ def repeat(argv: list[str], env: dict[str, str], runs: int, timeout: float | Non
         runs = min(runs, 2)  # ten times over any target: more runs would not change the verdict
     done = [run_child(argv, env, timeout) for _ in range(runs)]
     last = done[-1]
-    return {
+    figure = {
         "median_s": median([c.seconds for c in done]),
         "min_s": round(min(c.seconds for c in done), 4),
         "peak_mb": round(statistics.median(c.peak_mb for c in done), 1),
@@ -235,6 +236,10 @@ def repeat(argv: list[str], env: dict[str, str], runs: int, timeout: float | Non
         "runs": len(done),
         "stderr": last.stderr.strip().splitlines()[-1] if last.code not in (0, 1) and last.stderr.strip() else "",
     }
+    counted = re.search(r"^(\d+) rows?$", last.stderr, re.MULTILINE)  # `kg sparql` says how many rows it gave
+    if counted:
+        figure["rows"] = int(counted.group(1))
+    return figure
 
 
 # --- data ---------------------------------------------------------------------------------------------------
@@ -874,7 +879,8 @@ def _fmt(x: Any) -> str:
     if isinstance(x, dict) and "timeout_s" in x:
         return f"> {x['timeout_s']:g}"
     if isinstance(x, dict) and "median_s" in x:
-        return _fmt(x["median_s"])
+        rows = f" ({x['rows']:,} rows)" if "rows" in x else ""
+        return _fmt(x["median_s"]) + rows
     if isinstance(x, float):
         return f"{x:.4f}" if x < 0.01 else f"{x:.3f}" if x < 10 else f"{x:.1f}"
     return str(x)
