@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -444,31 +445,32 @@ def engine_formats(fmt: str) -> tuple[str, str]:
     return ("json" if fmt in ("table", *GRAPH_FORMATS) else fmt, fmt if fmt in GRAPH_FORMATS else "nt")
 
 
-def display(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> str:
-    """A term as a table cell: CURIE for IRIs, the bare value for literals, empty when unbound."""
-    import pyoxigraph as ox
-
-    if term is None:
+def _cell(binding: Mapping[str, str] | None) -> str:
+    """A SPARQL JSON term as a table cell: CURIE for IRIs, the bare value for literals, empty when unbound."""
+    if binding is None:
         return ""
-    if isinstance(term, ox.NamedNode):
-        return iri_to_curie(term.value)
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    if isinstance(term, ox.Literal):
-        return term.value
-    return str(term)
+    kind, value = binding.get("type"), binding.get("value", "")
+    if kind == "uri":
+        return iri_to_curie(value)
+    if kind == "bnode":
+        return f"_:{value}"
+    if kind in ("literal", "typed-literal"):
+        return value
+    return json.dumps(binding, ensure_ascii=False)  # a quoted triple (RDF 1.2): shown as it came
+
+
+@lru_cache(maxsize=1)
+def _solutions(data: bytes) -> tuple[list[str], list[dict]]:
+    doc = json.loads(data)
+    return doc["head"]["vars"], doc["results"]["bindings"]
 
 
 def rows(result: Result) -> tuple[list[str], list[list[str]]]:
     """Column names and display rows of a SELECT result serialized as SPARQL JSON."""
-    import pyoxigraph as ox
-
     if result.form != "select" or result.format != "json":
         raise UsageError("rows() needs a SELECT result in SPARQL JSON")
-    solutions = ox.parse_query_results(result.data, format=ox.QueryResultsFormat.JSON)
-    names = [v.value for v in solutions.variables]
-    table = [[display(sol[n]) for n in names] for sol in solutions]
-    return names, table
+    names, bindings = _solutions(result.data)
+    return names, [[_cell(b.get(n)) for n in names] for b in bindings]
 
 
 def plain_table(names: Sequence[str], table: Sequence[Sequence[str]]) -> str:
@@ -525,7 +527,7 @@ def row_count(result: Result) -> int | None:
     """The number of rows of a SELECT result in SPARQL JSON, else None."""
     if result.form != "select" or result.format != "json":
         return None
-    return len(json.loads(result.data)["results"]["bindings"])
+    return len(_solutions(result.data)[1])
 
 
 # --- running ---------------------------------------------------------------------------------------------

@@ -42,14 +42,18 @@ def curie_to_iri(curie: str) -> str | None:
     return ns + local if sep and ns else None
 
 
+@lru_cache(maxsize=1)
+def _longest_namespace_first() -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(((ns, p) for p, ns in prefixes().items()), key=lambda item: -len(item[0])))
+
+
 @lru_cache(maxsize=65536)
 def iri_to_curie(iri: str) -> str:
     """Compress an IRI to the longest matching CURIE, or return it unchanged."""
-    best = ""
-    for prefix, ns in prefixes().items():
-        if iri.startswith(ns) and len(ns) > len(prefixes().get(best, "")):
-            best = prefix
-    return f"{best}:{iri[len(prefixes()[best]) :]}" if best else iri
+    for ns, prefix in _longest_namespace_first():
+        if iri.startswith(ns):
+            return f"{prefix}:{iri[len(ns) :]}"
+    return iri
 
 
 def ontology_files(directory: Path | None = None) -> list[Path]:
