@@ -10,8 +10,8 @@ A named query is a `.rq` file whose leading comment block documents it:
 
 Parameter types: entity (a name, synonym, key, CURIE or IRI, through the resolver), source (a source key),
 iri, string, integer, decimal, boolean, and term (guessed: <IRI>, CURIE, "literal"^^type, number, or an
-entity name). Values become RDF terms and are bound through the engine, never spliced into the text.
-A SELECT query must list its parameters among its variables (pyoxigraph binds projected variables).
+entity name). Values become RDF terms, written into the query as a VALUES block (kg.sparqltext.bind_values),
+never spliced into the text as strings.
 """
 
 from __future__ import annotations
