@@ -237,7 +237,7 @@ def cached_dir(data_dir: Path | None = None) -> Path | None:
 def cached_names(cache_dir: Path) -> NameIndex | None:
     """The name index saved beside a cached build, so that names resolve without loading the graph."""
     try:
-        with open(cache_dir / NAMES_FILE, "rb") as fh:
+        with open(cache_dir / NAMES_FILE, "rb") as fh, _no_gc():
             names = pickle.load(fh)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
         return None

@@ -16,14 +16,19 @@ from kg.paths import (
     how,
     reach,
 )
-from kg.resolve import Resolution, ResolveError, Resolver
+from kg.resolve import NameIndex, Resolution, ResolveError, Resolver
 
 EXIT_CODES = {"found": 0, "no-path": 1, "same-entity": 1}  # everything else (unknown, ambiguous) is 2
 
 
-def ask(graph: KnowledgeGraph, subject: str, obj: str, **options) -> tuple[HowAnswer, list[Resolution], dict]:
-    """Resolve both names, then answer; resolution failures become result codes with candidates."""
-    resolver = Resolver(graph)
+def ask(
+    graph: KnowledgeGraph, subject: str, obj: str, *, names: NameIndex | None = None, **options
+) -> tuple[HowAnswer, list[Resolution], dict]:
+    """Resolve both names (through `names`, the build's saved index, if given), then answer.
+
+    Resolution failures become result codes with candidates.
+    """
+    resolver = Resolver(names or graph)
     resolutions: list[Resolution] = []
     for name, (unknown, ambiguous) in (
         (subject, (UNKNOWN_SUBJECT, AMBIGUOUS_SUBJECT)),
@@ -90,10 +95,16 @@ def _entity(graph: KnowledgeGraph, key: str | None) -> dict | None:
 
 
 def open_search(
-    graph: KnowledgeGraph, name: str, *, upstream: bool = False, types: tuple[str, ...] = (), **options
+    graph: KnowledgeGraph,
+    name: str,
+    *,
+    names: NameIndex | None = None,
+    upstream: bool = False,
+    types: tuple[str, ...] = (),
+    **options,
 ) -> tuple[Resolution, list[Reached]]:
     """Everything downstream (effects) or upstream (causes) of a named entity, filtered by type."""
-    res = Resolver(graph).resolve(name)
+    res = Resolver(names or graph).resolve(name)
     unknown = [t for t in types if t not in graph.vocab.classes]
     if unknown:
         from kg.errors import UsageError

@@ -179,8 +179,8 @@ def _outer_group(toks: list[Token]) -> int:
 def bind_values(text: str, bindings: Mapping[str, object], prefixes: Mapping[str, str] | None = None) -> str:
     """The query with `VALUES (?a ?b) { (t1 t2) }` opening its WHERE group: parameters bound as RDF terms.
 
-    A subquery that uses a bound variable gets the same block, as pyoxigraph's substitutions bind it
-    there too: a named query then answers the same on any endpoint as on the local engine.
+    A subquery that uses a bound variable gets the same block (it would not see the outer one), so a
+    parameter binds everywhere, as an engine substitution would. Used locally and for remote endpoints alike.
     """
     if not bindings:
         return text

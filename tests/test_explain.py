@@ -18,6 +18,19 @@ def test_report_carries_everything_the_text_shows(mini_graph):
     assert hop["evidence"][0]["title"] in ("Document A", "Document B")
 
 
+def test_names_resolve_through_a_saved_index_as_through_the_graph(mini_graph):
+    from kg.build import cached_names
+    from kg.explain import open_search
+
+    names = cached_names(mini_graph.cache_dir)
+    assert names is not None  # the build saved it
+    with_index = how_report(mini_graph, *ask(mini_graph, "drug A", "tiredness", names=names))
+    assert with_index == how_report(mini_graph, *ask(mini_graph, "drug A", "tiredness"))
+    unknown, _, extra = ask(mini_graph, "no such thing", "tiredness", names=names)
+    assert unknown.code == "unknown-subject" and "candidates" in extra
+    assert open_search(mini_graph, "drug A", names=names) == open_search(mini_graph, "drug A")
+
+
 def test_how_json_found(mini_dir):
     r = run_kg("--data", str(mini_dir), "how", "drug A", "symptom S", "-f", "json")
     assert r.returncode == 0
