@@ -204,12 +204,11 @@ def bind_values(text: str, bindings: Mapping[str, object], prefixes: Mapping[str
     return text
 
 
-def trailing_order(text: str) -> tuple[str, list[tuple[str, bool, str | None]]] | None:
-    """A SELECT query's final ORDER BY, cut off: (the text before it, [(variable, descending, case), …]).
+def trailing_order(text: str) -> tuple[str, list[tuple[str, bool]]] | None:
+    """A SELECT query's final ORDER BY, cut off: (the text before it, [(variable, descending), …]).
 
-    Only the plain case: each condition is ?v, LCASE(?v) or UCASE(?v) (case: "LCASE", "UCASE" or None),
-    bare or inside ASC(…) or DESC(…), over projected variables, and nothing (no LIMIT, OFFSET or VALUES)
-    follows. Anything else gives None, and the engine sorts as usual.
+    Only the plain case: every condition is ?v, ASC(?v) or DESC(?v) over a projected variable, and nothing
+    (no LIMIT, OFFSET or VALUES) follows. Anything else gives None, and the engine sorts as usual.
     """
     toks = significant(text)
     i = _after_prologue(toks)
@@ -234,30 +233,19 @@ def trailing_order(text: str) -> tuple[str, list[tuple[str, bool, str | None]]] 
     at = next((k for k in range(len(rest) - 1) if rest[k].upper == "ORDER" and rest[k + 1].upper == "BY"), None)
     if at is None:
         return None
+    keys: list[tuple[str, bool]] = []
     conds = [t.upper if t.kind == "name" else t.text for t in rest[at + 2 :]]
-
-    def operand(k: int) -> tuple[str, str | None, int] | None:
-        """?v or LCASE(?v) / UCASE(?v) at position k: (variable, case, next position)."""
-        if conds[k : k + 1] and conds[k][0] in "?$":
-            return conds[k][1:], None, k + 1
-        if (
-            conds[k : k + 2] in (["LCASE", "("], ["UCASE", "("])
-            and conds[k + 2 : k + 3]
-            and conds[k + 3 : k + 4] == [")"]
-        ):
-            return (conds[k + 2][1:], conds[k], k + 4) if conds[k + 2][0] in "?$" else None
-        return None
-
-    keys: list[tuple[str, bool, str | None]] = []
-    k = 0
-    while k < len(conds):
-        direction = conds[k] if conds[k : k + 2] in (["ASC", "("], ["DESC", "("]) else None
-        got = operand(k + 2 if direction else k)
-        if got is None or (direction and conds[got[2] : got[2] + 1] != [")"]):
+    while conds:
+        head = conds[:4]
+        if head[0].startswith(("?", "$")):
+            keys.append((head[0][1:], False))
+            del conds[:1]
+        elif head[0] in ("ASC", "DESC") and head[1:2] == ["("] and head[3:] == [")"] and head[2][0] in "?$":
+            keys.append((head[2][1:], head[0] == "DESC"))
+            del conds[:4]
+        else:
             return None
-        keys.append((got[0], direction == "DESC", got[1]))
-        k = got[2] + (1 if direction else 0)
-    if not keys or not (star or all(v in projected for v, _, _ in keys)):
+    if not keys or not (star or all(k in projected for k, _ in keys)):
         return None
     return text[: rest[at].start], keys
 

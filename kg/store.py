@@ -302,24 +302,14 @@ def order_key(term: Mapping[str, str] | None) -> tuple:
     return (3, 1, value, datatype, term.get("xml:lang", ""))
 
 
-def _cased(term: Mapping[str, str] | None, case: str | None) -> Mapping[str, str] | None:
-    """LCASE / UCASE of a term as SPARQL has it: strings change case, anything else is an error (unbound)."""
-    if case is None or term is None:
-        return term
-    if term.get("type") != "literal" or term.get("datatype", _XSD + "string") != _XSD + "string":
-        return None
-    value = term.get("value", "")
-    return {**term, "value": value.lower() if case == "LCASE" else value.upper()}
-
-
-def sorted_results(answer: ox.QuerySolutions, keys: list[tuple[str, bool, str | None]], results: str) -> bytes:
-    """The solutions ordered by `keys` ((variable, descending, case), most significant first), serialized."""
+def sorted_results(answer: ox.QuerySolutions, keys: list[tuple[str, bool]], results: str) -> bytes:
+    """The solutions ordered by `keys` ((variable, descending), most significant first), serialized."""
     import pyoxigraph as ox
 
     doc = json.loads(answer.serialize(format=ox.QueryResultsFormat.JSON))
     rows = doc["results"]["bindings"]
-    for var, descending, case in reversed(keys):  # stable sorts, least significant key first
-        rows.sort(key=lambda row, var=var, case=case: order_key(_cased(row.get(var), case)), reverse=descending)
+    for var, descending in reversed(keys):  # stable sorts, least significant key first
+        rows.sort(key=lambda row, var=var: order_key(row.get(var)), reverse=descending)
     data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
     if results == "json":
         return data

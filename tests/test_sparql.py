@@ -486,7 +486,7 @@ def test_values_binding_gives_the_same_answers_as_engine_substitution(real_graph
             if order:
 
                 def keys(doc, order=order):
-                    return [[b.get(v) for v, _, _ in order[1]] for b in doc["results"]["bindings"]]
+                    return [[b.get(v) for v, _ in order[1]] for b in doc["results"]["bindings"]]
 
                 assert keys(got) == keys(expected), q.name
         elif with_values.form == "graph":

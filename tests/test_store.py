@@ -215,9 +215,7 @@ def sortable_engine(tmp_path):
 
 
 @pytest.mark.parametrize("column", ["n", "s", "t"])
-@pytest.mark.parametrize(
-    "order", ["?v ?x", "DESC(?v) ?x", "ASC(?v) DESC(?x)", "desc(?x)", "LCASE(?v) ?x", "DESC(UCASE(?v)) ?x"]
-)
+@pytest.mark.parametrize("order", ["?v ?x", "DESC(?v) ?x", "ASC(?v) DESC(?x)", "desc(?x)"])
 def test_a_final_order_by_sorts_as_the_engine_does(sortable_engine, column, order):
     query = f"SELECT ?x ?v WHERE {{ ?x ?p ?o OPTIONAL {{ ?x <urn:{column}> ?v }} }} ORDER BY {order}"
     assert trailing_order(query) is not None  # the case kg sorts itself
