@@ -204,52 +204,6 @@ def bind_values(text: str, bindings: Mapping[str, object], prefixes: Mapping[str
     return text
 
 
-def trailing_order(text: str) -> tuple[str, list[tuple[str, bool]]] | None:
-    """A SELECT query's final ORDER BY, cut off: (the text before it, [(variable, descending), …]).
-
-    Only the plain case: every condition is ?v, ASC(?v) or DESC(?v) over a projected variable, and nothing
-    (no LIMIT, OFFSET or VALUES) follows. Anything else gives None, and the engine sorts as usual.
-    """
-    toks = significant(text)
-    i = _after_prologue(toks)
-    if i >= len(toks) or toks[i].kind != "name" or toks[i].upper != "SELECT":
-        return None
-    projected, star, depth = set(), False, 0
-    for j in range(i + 1, len(toks)):
-        t = toks[j]
-        if t.kind == "punct" and t.text in "()":
-            depth += 1 if t.text == "(" else -1
-        elif depth == 0 and ((t.kind == "name" and t.upper in ("WHERE", "FROM")) or t.text == "{"):
-            break
-        elif t.text == "*" and depth == 0:
-            star = True
-        elif t.kind == "var" and (depth == 0 or toks[j - 1].upper == "AS"):
-            projected.add(t.text[1:])
-    try:
-        end = _closing(toks, _outer_group(toks))
-    except UsageError:
-        return None
-    rest = toks[end + 1 :]
-    at = next((k for k in range(len(rest) - 1) if rest[k].upper == "ORDER" and rest[k + 1].upper == "BY"), None)
-    if at is None:
-        return None
-    keys: list[tuple[str, bool]] = []
-    conds = [t.upper if t.kind == "name" else t.text for t in rest[at + 2 :]]
-    while conds:
-        head = conds[:4]
-        if head[0].startswith(("?", "$")):
-            keys.append((head[0][1:], False))
-            del conds[:1]
-        elif head[0] in ("ASC", "DESC") and head[1:2] == ["("] and head[3:] == [")"] and head[2][0] in "?$":
-            keys.append((head[2][1:], head[0] == "DESC"))
-            del conds[:4]
-        else:
-            return None
-    if not keys or not (star or all(k in projected for k, _ in keys)):
-        return None
-    return text[: rest[at].start], keys
-
-
 def _group_after(toks: list[Token], i: int) -> int:
     """Index of the first '{' after token i outside parentheses: the WHERE group of a (sub)query."""
     depth = 0

@@ -8,8 +8,6 @@ milliseconds, so a cold `kg sparql` never re-parses the graph.
 The store is built lazily on first use into `<cache_dir>/oxigraph` (written in a temporary directory,
 then renamed into place, so a reader never sees half a store) and opened read-only afterwards.
 Queries are read-only: updates are refused, and so is SERVICE (a remote call) unless allowed.
-Parameters are bound as a VALUES block the planner can see, and a final ORDER BY over projected variables
-is applied to the answer here rather than in the on-disk engine (see Engine._answer for why).
 A time limit runs the query in a forked child process that is killed when the limit passes: pyoxigraph
 cannot cancel a running query, and a runaway query must not hang the caller.
 """
@@ -17,7 +15,6 @@ cannot cancel a running query, and a runaway query must not hang the caller.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import pickle
 import select
@@ -27,12 +24,11 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.errors import DataError, KGError, UsageError
-from kg.sparqltext import bind_values, query_form, syntax_error_message, trailing_order, uses_service
+from kg.sparqltext import bind_values, query_form, syntax_error_message, uses_service
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -255,65 +251,16 @@ class Engine:
     def _answer(self, text: str, subs: dict, prefixes: dict[str, str], results: str, graph_format: str) -> Result:
         import pyoxigraph as ox
 
-        # pyoxigraph's on-disk store reads both strings back from disk at every comparison of a sort, which
-        # made ORDER BY half the time of a large answer (87k rows: 4.5 s of 8.8 s). A final ORDER BY over
-        # projected variables is therefore applied here, to the answer, with SPARQL's ordering of terms.
-        order = trailing_order(text) if self.location is not None else None
         try:
-            answer = self.store.query(order[0] if order else text, prefixes=prefixes, substitutions=subs or None)
+            answer = self.store.query(text, prefixes=prefixes, substitutions=subs or None)
             if isinstance(answer, ox.QueryBoolean):
                 value = bool(answer)
                 return Result("ask", answer.serialize(format=results_format(results)), results, value)
             if isinstance(answer, ox.QuerySolutions):
-                if order:
-                    return Result("select", sorted_results(answer, order[1], results), results)
                 return Result("select", answer.serialize(format=results_format(results)), results)
             return Result("graph", serialize_triples(answer, graph_format, prefixes), graph_format)
         except (RuntimeError, OSError, ValueError) as exc:
             raise QueryError(f"query failed: {exc}") from None
-
-
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_NUMERIC = {
-    _XSD + t
-    for t in (
-        *("integer", "decimal", "float", "double", "long", "int", "short", "byte", "unsignedLong", "unsignedInt"),
-        *("unsignedShort", "unsignedByte", "positiveInteger", "negativeInteger", "nonNegativeInteger"),
-        "nonPositiveInteger",
-    )
-}
-
-
-def order_key(term: Mapping[str, str] | None) -> tuple:
-    """A term's place in SPARQL's ORDER BY: unbound < blank node < IRI < literal; numbers by value, text by text."""
-    if term is None:
-        return (0,)
-    kind, value = term.get("type"), term.get("value", "")
-    if kind == "bnode":
-        return (1, value)
-    if kind == "uri":
-        return (2, value)
-    datatype = term.get("datatype", "")
-    if datatype in _NUMERIC:
-        with contextlib.suppress(ArithmeticError, ValueError):
-            number = Decimal(value.strip().replace("INF", "Infinity"))
-            if not number.is_nan():
-                return (3, 0, number)
-    return (3, 1, value, datatype, term.get("xml:lang", ""))
-
-
-def sorted_results(answer: ox.QuerySolutions, keys: list[tuple[str, bool]], results: str) -> bytes:
-    """The solutions ordered by `keys` ((variable, descending), most significant first), serialized."""
-    import pyoxigraph as ox
-
-    doc = json.loads(answer.serialize(format=ox.QueryResultsFormat.JSON))
-    rows = doc["results"]["bindings"]
-    for var, descending in reversed(keys):  # stable sorts, least significant key first
-        rows.sort(key=lambda row, var=var: order_key(row.get(var)), reverse=descending)
-    data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
-    if results == "json":
-        return data
-    return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON).serialize(format=results_format(results))
 
 
 def check_query(text: str, *, allow_remote: bool = False) -> str | None:

@@ -15,7 +15,6 @@ import pytest
 from conftest import ROOT
 from kg import store as store_mod
 from kg.errors import UsageError
-from kg.sparqltext import trailing_order
 from kg.store import Engine, QueryTimeout, build_store, check_query, ensure_store
 from kg.vocab import ENT, prefixes
 
@@ -187,63 +186,3 @@ def test_sparql_path_never_imports_rdflib(mini_dir):
     )
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip().endswith("CLEAN") and "ent:receptor_r" in r.stdout
-
-
-SORTABLE = """
-<urn:a> <urn:n> "10"^^<http://www.w3.org/2001/XMLSchema#integer> .
-<urn:b> <urn:n> "9"^^<http://www.w3.org/2001/XMLSchema#integer> .
-<urn:c> <urn:n> "9.5"^^<http://www.w3.org/2001/XMLSchema#decimal> .
-<urn:d> <urn:n> "1.5E1"^^<http://www.w3.org/2001/XMLSchema#double> .
-<urn:e> <urn:n> "-3"^^<http://www.w3.org/2001/XMLSchema#integer> .
-<urn:a> <urn:s> "apple" .
-<urn:b> <urn:s> "Banana" .
-<urn:c> <urn:s> "apple pie" .
-<urn:d> <urn:s> "épée" .
-<urn:a> <urn:t> <urn:zz> .
-<urn:b> <urn:t> _:blank .
-<urn:c> <urn:t> <urn:aa> .
-<urn:f> <urn:t> "text" .
-"""
-
-
-@pytest.fixture
-def sortable_engine(tmp_path):
-    """An on-disk store (where kg sorts answers itself) holding numbers, strings, IRIs and a blank node."""
-    nt = tmp_path / "sortable.nt"
-    nt.write_text(SORTABLE)
-    return Engine(build_store(nt, tmp_path / "store"))
-
-
-@pytest.mark.parametrize("column", ["n", "s", "t"])
-@pytest.mark.parametrize("order", ["?v ?x", "DESC(?v) ?x", "ASC(?v) DESC(?x)", "desc(?x)"])
-def test_a_final_order_by_sorts_as_the_engine_does(sortable_engine, column, order):
-    query = f"SELECT ?x ?v WHERE {{ ?x ?p ?o OPTIONAL {{ ?x <urn:{column}> ?v }} }} ORDER BY {order}"
-    assert trailing_order(query) is not None  # the case kg sorts itself
-    ours = json.loads(sortable_engine.query(query).data)["results"]["bindings"]
-    store = sortable_engine.store
-    theirs = json.loads(store.query(query).serialize(format=ox.QueryResultsFormat.JSON))["results"]["bindings"]
-    assert ours == theirs
-
-
-def test_sort_order_numbers_by_value_and_unbound_first(sortable_engine):
-    query = "SELECT DISTINCT ?x ?v WHERE { ?x ?p ?o OPTIONAL { ?x <urn:n> ?v } } ORDER BY ?v ?x"
-    got = [
-        (r["x"]["value"], r.get("v", {}).get("value"))
-        for r in json.loads(sortable_engine.query(query).data)["results"]["bindings"]
-    ]
-    assert got == [
-        ("urn:f", None),
-        ("urn:e", "-3"),
-        ("urn:b", "9"),
-        ("urn:c", "9.5"),
-        ("urn:a", "10"),
-        ("urn:d", "15"),  # a double, written canonically by the engine
-    ]
-
-
-def test_sorted_answers_come_back_in_every_format(sortable_engine):
-    query = "SELECT ?x ?v WHERE { ?x <urn:s> ?v } ORDER BY DESC(?v) ?x"
-    for fmt in ("csv", "tsv", "xml", "json"):
-        expected = sortable_engine.store.query(query).serialize(format=store_mod.results_format(fmt))
-        got = sortable_engine.query(query, results=fmt).data
-        assert (json.loads(got) == json.loads(expected)) if fmt == "json" else (got == expected), fmt
