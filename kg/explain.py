@@ -28,7 +28,7 @@ def ask(
 
     Resolution failures become result codes with candidates.
     """
-    resolver = Resolver(names or graph)
+    resolver = Resolver(graph if names is None else names)
     resolutions: list[Resolution] = []
     for name, (unknown, ambiguous) in (
         (subject, (UNKNOWN_SUBJECT, AMBIGUOUS_SUBJECT)),
@@ -104,7 +104,7 @@ def open_search(
     **options,
 ) -> tuple[Resolution, list[Reached]]:
     """Everything downstream (effects) or upstream (causes) of a named entity, filtered by type."""
-    res = Resolver(names or graph).resolve(name)
+    res = Resolver(graph if names is None else names).resolve(name)
     unknown = [t for t in types if t not in graph.vocab.classes]
     if unknown:
         from kg.errors import UsageError

@@ -8,6 +8,7 @@ milliseconds, so a cold `kg sparql` never re-parses the graph.
 The store is built lazily on first use into `<cache_dir>/oxigraph` (written in a temporary directory,
 then renamed into place, so a reader never sees half a store) and opened read-only afterwards.
 Queries are read-only: updates are refused, and so is SERVICE (a remote call) unless allowed.
+Parameters are bound as a VALUES block, which the planner sees (see Engine._run).
 A time limit runs the query in a forked child process that is killed when the limit passes: pyoxigraph
 cannot cancel a running query, and a runaway query must not hang the caller.
 """
