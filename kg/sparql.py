@@ -440,9 +440,14 @@ def choose_format(fmt: str | None, output: str, form: str | None) -> str:
     return fmt
 
 
-def engine_formats(fmt: str) -> tuple[str, str]:
-    """The (results, graph) serializations to ask the engine for, given the output format."""
-    return ("json" if fmt in ("table", *GRAPH_FORMATS) else fmt, fmt if fmt in GRAPH_FORMATS else "nt")
+def engine_formats(fmt: str, *, local: bool = True) -> tuple[str, str]:
+    """The (results, graph) serializations to ask the engine for, given the output format.
+
+    A table is read from TSV when the engine is ours (a third of JSON's size, read twice as fast: it matters
+    for answers of tens of thousands of rows) and from SPARQL JSON, which every endpoint speaks, otherwise.
+    """
+    table = "tsv" if local else "json"
+    return (table if fmt == "table" else "json" if fmt in GRAPH_FORMATS else fmt, fmt if fmt in GRAPH_FORMATS else "nt")
 
 
 def _cell(binding: Mapping[str, str] | None) -> str:
@@ -465,10 +470,37 @@ def _solutions(data: bytes) -> tuple[list[str], list[dict]]:
     return doc["head"]["vars"], doc["results"]["bindings"]
 
 
+_ECHAR = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
+_ECHARS = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+
+def _unescape(m: re.Match) -> str:
+    code = m.group(1) or m.group(2)
+    return chr(int(code, 16)) if code else _ECHARS.get(m.group(3), m.group(0))
+
+
+def _tsv_cell(term: str) -> str:
+    """A SPARQL TSV term (Turtle syntax) as a table cell, the same as `_cell` gives for its JSON form."""
+    if not term:
+        return ""
+    if term[0] == "<" and not term.startswith("<<"):
+        return iri_to_curie(term[1:-1])
+    if term[0] == '"':  # "lexical form" with an optional @lang or ^^<datatype> after the closing quote
+        value = term[1 : term.rindex('"')]
+        return _ECHAR.sub(_unescape, value) if "\\" in value else value
+    return term  # a number or boolean written bare, a blank node, a quoted triple
+
+
 def rows(result: Result) -> tuple[list[str], list[list[str]]]:
-    """Column names and display rows of a SELECT result serialized as SPARQL JSON."""
+    """Column names and display rows of a SELECT result serialized as SPARQL JSON or TSV."""
+    if result.form == "select" and result.format == "tsv":
+        text = result.data.decode("utf-8")
+        header, *lines = (text[:-1] if text.endswith("\n") else text).split("\n")  # a line per row, even if empty
+        if not header:  # no variables: each row is an empty line
+            return [], [[] for _ in lines]
+        return [n[1:] for n in header.split("\t")], [[_tsv_cell(t) for t in line.split("\t")] for line in lines]
     if result.form != "select" or result.format != "json":
-        raise UsageError("rows() needs a SELECT result in SPARQL JSON")
+        raise UsageError("rows() needs a SELECT result in SPARQL JSON or TSV")
     names, bindings = _solutions(result.data)
     return names, [[_cell(b.get(n)) for n in names] for b in bindings]
 
@@ -476,14 +508,14 @@ def rows(result: Result) -> tuple[list[str], list[list[str]]]:
 def plain_table(names: Sequence[str], table: Sequence[Sequence[str]]) -> str:
     """Aligned plain text: a header, a rule, one line per row (stable when piped)."""
     cells = [[c.replace("\n", " ") for c in row] for row in table]
-    widths = [max([len(n)] + [len(r[i]) for r in cells]) for i, n in enumerate(names)]
-    widths = [min(w, 80) for w in widths]
+    columns = list(zip(*cells, strict=True)) if cells else [() for _ in names]
+    widths = [min(80, max(len(n), max(map(len, col), default=0))) for n, col in zip(names, columns, strict=True)]
 
     def line(values: Sequence[str]) -> str:
-        return "  ".join(v.ljust(w) if len(v) <= w else v for v, w in zip(values, widths, strict=True)).rstrip()
+        return "  ".join(map(str.ljust, values, widths)).rstrip()  # a value wider than its column stays whole
 
     out = [line(names), line(["-" * w for w in widths])]
-    out += [line(r) for r in cells]
+    out += map(line, cells)
     return "\n".join(out) + "\n"
 
 
@@ -524,7 +556,9 @@ def render(result: Result, fmt: str, *, terminal: bool = False) -> bytes:
 
 
 def row_count(result: Result) -> int | None:
-    """The number of rows of a SELECT result in SPARQL JSON, else None."""
+    """The number of rows of a SELECT result in SPARQL JSON or TSV, else None."""
+    if result.form == "select" and result.format == "tsv":
+        return result.data.count(b"\n") - 1  # the header, then one line per row, each ended by a newline
     if result.form != "select" or result.format != "json":
         return None
     return len(_solutions(result.data)[1])
@@ -546,7 +580,7 @@ def run(
     timeout: float | None = None,
 ) -> Result:
     """Run a query locally (over `graph()`) or at a remote `endpoint`, serialized for output format `fmt`."""
-    results, graph_format = engine_formats(fmt)
+    results, graph_format = engine_formats(fmt, local=not endpoint)
     if endpoint:
         from kg.remote import query_endpoint
 

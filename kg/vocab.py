@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -43,17 +44,20 @@ def curie_to_iri(curie: str) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _longest_namespace_first() -> tuple[tuple[str, str], ...]:
-    return tuple(sorted(((ns, p) for p, ns in prefixes().items()), key=lambda item: -len(item[0])))
+def _namespaces() -> tuple[re.Pattern, dict[str, str]]:
+    """One pattern matching any namespace, longest first (tables compress tens of thousands of IRIs)."""
+    by_ns: dict[str, str] = {}
+    for prefix, ns in prefixes().items():
+        by_ns.setdefault(ns, prefix)
+    return re.compile("|".join(map(re.escape, sorted(by_ns, key=len, reverse=True)))), by_ns
 
 
 @lru_cache(maxsize=65536)
 def iri_to_curie(iri: str) -> str:
     """Compress an IRI to the longest matching CURIE, or return it unchanged."""
-    for ns, prefix in _longest_namespace_first():
-        if iri.startswith(ns):
-            return f"{prefix}:{iri[len(ns) :]}"
-    return iri
+    pattern, by_ns = _namespaces()
+    m = pattern.match(iri)
+    return f"{by_ns[m.group()]}:{iri[m.end() :]}" if m else iri
 
 
 def ontology_files(directory: Path | None = None) -> list[Path]:
