@@ -161,8 +161,3 @@ class Resolver:
 
     def _list(self, keys: list[str], sep: str = ", ") -> str:
         return sep.join(f"{self.names.labels[k]} ({k})" for k in keys)
-
-
-def resolve(graph: KnowledgeGraph, name: str) -> Resolution:
-    """Resolve one name against `graph` (see Resolver.resolve)."""
-    return Resolver(graph).resolve(name)

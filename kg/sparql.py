@@ -446,8 +446,11 @@ def engine_formats(fmt: str, *, local: bool = True) -> tuple[str, str]:
     A table is read from TSV when the engine is ours (a third of JSON's size, read twice as fast: it matters
     for answers of tens of thousands of rows) and from SPARQL JSON, which every endpoint speaks, otherwise.
     """
-    table = "tsv" if local else "json"
-    return (table if fmt == "table" else "json" if fmt in GRAPH_FORMATS else fmt, fmt if fmt in GRAPH_FORMATS else "nt")
+    if fmt in GRAPH_FORMATS:
+        return "json", fmt
+    if fmt == "table":
+        return ("tsv" if local else "json"), "nt"
+    return fmt, "nt"
 
 
 def _cell(binding: Mapping[str, str] | None) -> str:
