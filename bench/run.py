@@ -8,8 +8,9 @@ so nothing is shared with the user's cache. Measured, each a median of --runs ru
 
 - `kg validate --no-shacl` and a rebuild (`load_graph(rebuild=True)`) in child processes: time and peak RSS;
 - a second load with unchanged inputs: its time, and whether the cached pickle was left untouched;
-- cold processes: `kg how` (a typical and a hub pair), `kg show`, `kg sparql NAME` (n/a while the command
-  is missing); one untimed warm-up first, then fresh processes;
+- cold processes: `kg how` (a typical and a hub pair), `kg show`, `kg effects` and `kg causes` (a typical
+  entity and a hub), `kg sparql NAME` (n/a while the command is missing); one untimed warm-up first, then
+  fresh processes;
 - warm, in-process: `kg.paths.how(graph, a, b, top=5)` for typical and hub pairs, with the limit it reports;
 - the alternatives we chose against, in the same run: networkx `all_simple_paths` (length ≤ 4, counted within
   --budget seconds) against k-shortest `shortest_simple_paths` (Yen, top 5) on the same step graph; rdflib's
@@ -79,6 +80,10 @@ FIGURE_KEYS = (
     "cold_how_hub_s",
     "cold_show_typical_s",
     "cold_show_hub_s",
+    "cold_effects_typical_s",
+    "cold_effects_hub_s",
+    "cold_causes_typical_s",
+    "cold_causes_hub_s",
     "cold_sparql",
     "cold_sparql_typical",
     "warm_how_typical",
@@ -740,6 +745,11 @@ def bench_size(n: int, args: argparse.Namespace, workdir: Path) -> dict[str, Any
         fig["cold_how_hub_s"] = repeat([*kg, "how", *hubs[0]], env, args.runs) if hubs else NA
         fig["cold_show_typical_s"] = repeat([*kg, "show", pairs[0][0]], env, args.runs) if pairs else NA
         fig["cold_show_hub_s"] = repeat([*kg, "show", hubs[0][0]], env, args.runs) if hubs else NA
+        say(f"{label}: cold kg effects / causes ×{args.runs}")
+        fig["cold_effects_typical_s"] = repeat([*kg, "effects", pairs[0][0]], env, args.runs) if pairs else NA
+        fig["cold_effects_hub_s"] = repeat([*kg, "effects", hubs[0][0]], env, args.runs) if hubs else NA
+        fig["cold_causes_typical_s"] = repeat([*kg, "causes", pairs[0][1]], env, args.runs) if pairs else NA
+        fig["cold_causes_hub_s"] = repeat([*kg, "causes", hubs[0][1]], env, args.runs) if hubs else NA
 
         texts, params, origin = named_queries(graph)
         queries = engine_queries(texts)
@@ -964,6 +974,10 @@ def table(real: dict[str, Any], sizes: dict[str, dict[str, Any]], checks: list[d
     row("cold kg how, hub pair (s)", lambda f: f["cold_how_hub_s"])
     row("cold kg show, typical (s)", lambda f: f["cold_show_typical_s"])
     row("cold kg show, hub (s)", lambda f: f["cold_show_hub_s"])
+    row("cold kg effects, typical (s)", lambda f: f["cold_effects_typical_s"])
+    row("cold kg effects, hub (s)", lambda f: f["cold_effects_hub_s"])
+    row("cold kg causes, typical (s)", lambda f: f["cold_causes_typical_s"])
+    row("cold kg causes, hub (s)", lambda f: f["cold_causes_hub_s"])
     names = sorted({q for f in sizes.values() if isinstance(f["cold_sparql"], dict) for q in f["cold_sparql"]})
     if names:
         for q in names:

@@ -6,7 +6,7 @@ A path from (X,+) to (Y,−) is a way in which X decreases Y. Only causal and cl
 steps (associative ones too when asked); structural ones are context; negated ones are never steps.
 Paths are found k-shortest first by A* over the signed states, bounded below by the exact backward cost
 to the object, so the search stays bounded where all-simple-paths would explode (see find_paths).
-Open search (effects / causes) runs Dijkstra from one end over the same signed states (networkx).
+Open search (effects / causes) runs Dijkstra from one end over the same signed states.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import math
 import time
 from collections import deque
 from dataclasses import dataclass, field, replace
-from itertools import pairwise
 
 from kg.graph import KnowledgeGraph
 from kg.model import Statement
@@ -130,8 +129,7 @@ class SignedGraph:
             n: len(self.edges.get(n, ())) + len(self.redges.get(n, ())) for n in set(self.edges) | set(self.redges)
         }
         self._costs: dict[str, float] = {}
-        self._full = None
-        self._adjacency: dict | None = None
+        self._adjacency: dict[bool, dict[str, list[tuple[str, int, float, Statement]]]] = {}
 
     def sign(self, st: Statement) -> int:
         """The statement's sign, from its predicate in the ontology."""
@@ -187,49 +185,20 @@ class SignedGraph:
                     queue.append(m)
         return dist
 
-    def adjacency(self) -> dict[str, list[tuple[str, int, float, Statement]]]:
-        """Out-steps per entity as (target, sign, cost, statement); parallel claims of one sign keep the cheapest."""
-        if self._adjacency is None:
+    def adjacency(self, reverse: bool = False) -> dict[str, list[tuple[str, int, float, Statement]]]:
+        """Steps per entity as (next entity, sign, cost, statement), out-steps or with `reverse` in-steps;
+        parallel claims of one sign keep the cheapest."""
+        if reverse not in self._adjacency:
             adj: dict[str, list[tuple[str, int, float, Statement]]] = {}
-            for src, sts in self.edges.items():
+            for node, sts in (self.redges if reverse else self.edges).items():
                 best: dict[tuple[str, int], tuple[float, str, Statement]] = {}
                 for st in sts:
-                    k, c = (st.object, self.sign(st)), self.hop_cost(st)
+                    k, c = (st.subject if reverse else st.object, self.sign(st)), self.hop_cost(st)
                     if k not in best or (c, st.id) < best[k][:2]:
                         best[k] = (c, st.id, st)
-                adj[src] = [(t, sg, c, st) for (t, sg), (c, _, st) in best.items()]
-            self._adjacency = adj
-        return self._adjacency
-
-    def digraph(self):
-        """A networkx DiGraph over (entity, sign) states, built once; parallel statements collapse to the cheapest."""
-        if self._full is not None:
-            return self._full
-        import networkx as nx
-
-        g = nx.DiGraph()
-        for src, sts in self.edges.items():
-            for st in sts:
-                sigma, cost = self.sign(st), self.hop_cost(st)
-                for s in (1, -1, 0):
-                    target = (st.object, s * sigma)
-                    data = g.get_edge_data((src, s), target)
-                    if data is None:
-                        g.add_edge((src, s), target, w=cost, sts=[st])
-                    else:
-                        data["sts"].append(st)
-                        data["w"] = min(data["w"], cost)
-        self._full = g
-        return g
-
-
-def _make_path(sg: SignedGraph, states: list[tuple[str, int]], g) -> MechanismPath:
-    """Turn a path of signed states into a mechanism path; the cheapest parallel statement carries each hop."""
-    hops = []
-    for sa, sb in pairwise(states):
-        st = min(g[sa][sb]["sts"], key=lambda x: (sg.hop_cost(x), x.id))
-        hops.append(Hop(st.id, sa[0], sb[0], st.predicate, sg.sign(st), st.status))
-    return _scored(sg, tuple(hops), _EFFECT[states[-1][1] * states[0][1]])
+                adj[node] = [(t, sg, c, st) for (t, sg), (c, _, st) in best.items()]
+            self._adjacency[reverse] = adj
+        return self._adjacency[reverse]
 
 
 def _scored(sg: SignedGraph, hops: tuple[Hop, ...], effect: str) -> MechanismPath:
@@ -247,8 +216,12 @@ def _scored(sg: SignedGraph, hops: tuple[Hop, ...], effect: str) -> MechanismPat
 
 def net_effect(paths: list[MechanismPath] | tuple[MechanismPath, ...]) -> str:
     """Increases / decreases when undisputed signed paths agree, mixed when they disagree, else unknown."""
-    support = [p for p in paths if not p.disputed] or list(paths)
-    signs = {p.effect for p in support} - {UNKNOWN}
+    return _net([(p.effect, p.disputed) for p in paths])
+
+
+def _net(outcomes: list[tuple[str, bool]]) -> str:
+    support = [e for e, disputed in outcomes if not disputed] or [e for e, _ in outcomes]
+    signs = set(support) - {UNKNOWN}
     if not support:
         return NO_LINK
     if not signs:
@@ -414,39 +387,63 @@ def reach(
     exclude_disputed: bool = False,
     associative: bool = False,
 ) -> list[Reached]:
-    """Everything downstream of `start` (or upstream, with upstream=True), with net sign and best path."""
-    import networkx as nx
+    """Everything downstream of `start` (or upstream, with upstream=True), with net sign and best path.
 
+    Dijkstra from `start` over signed states (entity, sign of the chain so far), along the steps or, upstream,
+    against them: an entity's net effect comes from its cheapest chain of each sign. Entities reached only
+    through disputed claims are found by a second search that admits them, and flagged.
+    """
     results: dict[str, Reached] = {}
     for include_disputed in (False,) if exclude_disputed else (False, True):
         sg = signed_graph(graph, exclude_disputed=not include_disputed, associative=associative)
-        g = sg.digraph()
-        routes: list[list[tuple[str, int]]] = []  # forward state sequences, each starting at (node, +)
-        if not upstream:
-            if (start, 1) in g:
-                routes = list(nx.single_source_dijkstra_path(g, (start, 1), weight="w").values())
-        else:
-            rev = g.reverse(copy=False)
-            for anchor in (1, 0):
-                if (start, anchor) not in rev:
-                    continue
-                for (_, s), states in nx.single_source_dijkstra_path(rev, (start, anchor), weight="w").items():
-                    if anchor == 1 and s != 0:  # (n,s) ⇝ (start,+): re-anchor so that n starts at +
-                        routes.append([(n, x * s) for n, x in reversed(states)])
-                    elif anchor == 0 and s == 1:  # (n,+) ⇝ (start,0): an unsigned link
-                        routes.append(list(reversed(states)))
-        per_node: dict[str, list[MechanismPath]] = {}
-        for states in routes:
-            keys = [n for n, _ in states]
-            node = keys[0] if upstream else keys[-1]
-            if node == start or len(states) - 1 > max_length or len(keys) != len(set(keys)):
-                continue
-            per_node.setdefault(node, []).append(_make_path(sg, states, g))
-        for node, paths in per_node.items():
-            if node in results:
+        back = _cheapest_chains(sg.adjacency(reverse=upstream), start)
+        per_node: dict[str, list[tuple[float, int, list[str], tuple[Statement, ...], str]]] = {}
+        for node, sign in back:
+            if node == start or node in results:
                 continue
             if types and not any(graph.vocab.is_a(graph.entities[node].type, t) for t in types):
                 continue
-            best = min(paths, key=lambda p: p.cost)
-            results[node] = Reached(node, net_effect(paths), best, disputed_only=include_disputed)
+            sts = _chain(back, (node, sign))
+            if sts is not None and len(sts) <= max_length:
+                sts = sts[::-1] if upstream else sts
+                cost = round(sum(map(sg.hop_cost, sts)), 3)
+                per_node.setdefault(node, []).append((cost, len(sts), [st.id for st in sts], sts, _EFFECT[sign]))
+        for node, chains in per_node.items():
+            *_, sts, effect = min(chains)  # cheapest, then shortest, then by statement keys
+            effects = [(e, any(st.status == "disputed" for st in c)) for *_, c, e in chains]
+            best = _scored(sg, tuple(_hop(sg, st) for st in sts), effect)
+            results[node] = Reached(node, _net(effects), best, disputed_only=include_disputed)
     return sorted(results.values(), key=lambda r: (r.disputed_only, r.path.cost, r.key))
+
+
+def _cheapest_chains(
+    adj: dict[str, list[tuple[str, int, float, Statement]]], start: str
+) -> dict[tuple[str, int], tuple[tuple[str, int], Statement] | None]:
+    """For each signed state reachable from (start, +), the state before it and the statement of the last step."""
+    best = {(start, 1): 0.0}
+    back: dict[tuple[str, int], tuple[tuple[str, int], Statement] | None] = {(start, 1): None}
+    heap = [(0.0, 0, start, 1)]
+    pushed = 0
+    while heap:
+        cost, _, node, sign = heapq.heappop(heap)
+        if cost > best[node, sign]:
+            continue
+        for target, sigma, step, st in adj.get(node, ()):
+            state, c = (target, sign * sigma), cost + step
+            if c < best.get(state, math.inf):
+                best[state], back[state] = c, ((node, sign), st)
+                pushed += 1
+                heapq.heappush(heap, (c, pushed, target, sign * sigma))
+    return back
+
+
+def _chain(back: dict, state: tuple[str, int]) -> tuple[Statement, ...] | None:
+    """The statements from `state` back to the start, or None when the chain visits an entity twice."""
+    seen, sts = {state[0]}, []
+    while (step := back[state]) is not None:
+        state, st = step
+        if state[0] in seen:
+            return None
+        seen.add(state[0])
+        sts.append(st)
+    return tuple(reversed(sts))

@@ -164,6 +164,44 @@ def test_effects_and_causes(mini_graph):
     assert up["receptor_r"] == "increases"
 
 
+@pytest.mark.parametrize("upstream", [False, True])
+def test_open_search_composes_signs_in_both_directions(upstream):
+    g = make_graph(
+        ("a", "inhibits", "b"), ("b", "decreases", "c"), ("c", "affects", "d"), ("a", "increases", "e"),
+        ("e", "increases", "f"), ("a", "decreases", "f"),
+    )  # fmt: skip
+    expected = {"b": "decreases", "c": "increases", "d": "unknown", "e": "increases", "f": "mixed"}
+    if upstream:  # what a, b, c … do to their end of the chain, seen from that end
+        got = {k: {r.key: r.effect for r in reach(g, k, upstream=True)}.get("a") for k in expected}
+    else:
+        got = {r.key: r.effect for r in reach(g, "a")}
+    assert got == expected
+
+
+def test_open_search_best_path_is_the_cheapest_then_the_shortest():
+    g = make_graph(
+        ("a", "increases", "b", "hedged"), ("b", "increases", "z"), ("a", "increases", "z", "asserted", 1),
+        ("a", "increases", "m"), ("m", "increases", "n"), ("n", "increases", "z"),
+        ("a", "decreases", "q", "hedged"), ("a", "increases", "q"),
+        sources_per_edge=2,
+    )  # fmt: skip
+    down = {r.key: r for r in reach(g, "a")}
+    assert down["z"].path.nodes == ["a", "z"]  # 1 hop + single source beats 2 hops (one hedged) and 3 hops
+    assert down["q"].effect == "mixed" and down["q"].path.hops[0].predicate == "increases"  # the unhedged claim
+    up = {r.key: r.path for r in reach(g, "z", upstream=True)}
+    assert up["a"].nodes == ["a", "z"] and up["m"].nodes == ["m", "n", "z"]
+
+
+def test_open_search_respects_max_length_and_keeps_chains_simple():
+    # the only way to reach b (and d) negatively goes a → b → c → b, through b twice: not a chain
+    g = make_graph(("a", "increases", "b"), ("b", "decreases", "c"), ("c", "increases", "b"), ("b", "increases", "d"))
+    down = {r.key: r for r in reach(g, "a")}
+    assert {k: r.effect for k, r in down.items()} == {"b": "increases", "c": "decreases", "d": "increases"}
+    assert all(len(set(r.path.nodes)) == len(r.path.nodes) for r in down.values())
+    assert {r.key for r in reach(g, "a", max_length=1)} == {"b"}
+    assert {r.key for r in reach(g, "d", upstream=True, max_length=1)} == {"b"}
+
+
 def test_effects_disputed_only_targets_are_flagged():
     g = make_graph(("a", "increases", "b", "disputed"), ("a", "increases", "c"))
     rows = {r.key: r for r in reach(g, "a")}
