@@ -12,6 +12,7 @@ import click
 from kg.errors import KGError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+TERMINAL_ROWS = 40  # rows of a `kg sparql` table on a terminal, unless --max-rows says otherwise
 
 
 class App:
@@ -498,6 +499,12 @@ def queries(name: str | None, fmt: str) -> None:
 )
 @output_option
 @click.option(
+    "--max-rows",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help=f"Table output: show the first N rows (0: all). Default: {TERMINAL_ROWS} on a terminal, all otherwise.",
+)
+@click.option(
     "--timeout",
     default=120.0,
     show_default=True,
@@ -512,6 +519,7 @@ def sparql(
     params: tuple[str, ...],
     fmt: str | None,
     output: str,
+    max_rows: int | None,
     timeout: float,
     endpoint: str | None,
     allow_remote: bool,
@@ -555,10 +563,13 @@ def sparql(
     if query.form == "UPDATE":
         click.echo(f"update sent to {endpoint}", err=True)
         return
-    atomic_write(output, render(result, fmt, terminal=output == "-" and sys.stdout.isatty()))
+    terminal = output == "-" and sys.stdout.isatty()
+    max_rows = (TERMINAL_ROWS if terminal else 0) if max_rows is None else max_rows
+    atomic_write(output, render(result, fmt, terminal=terminal, max_rows=max_rows or None))
     count = row_count(result)
     if fmt == "table" and count is not None:
-        click.echo(f"{count} row{'s' if count != 1 else ''}", err=True)
+        shown = f" (the first {max_rows} shown; all of them: --max-rows 0, or -f csv)" if 0 < max_rows < count else ""
+        click.echo(f"{count} row{'s' if count != 1 else ''}{shown}", err=True)
     if output != "-":
         click.echo(f"wrote {output}", err=True)
     if result.form == "ask":

@@ -494,18 +494,20 @@ def _tsv_cell(term: str) -> str:
     return term  # a number or boolean written bare, a blank node, a quoted triple
 
 
-def rows(result: Result) -> tuple[list[str], list[list[str]]]:
-    """Column names and display rows of a SELECT result serialized as SPARQL JSON or TSV."""
+def rows(result: Result, limit: int | None = None) -> tuple[list[str], list[list[str]]]:
+    """Column names and display rows (the first `limit` ones, if given) of a SELECT result in SPARQL JSON or TSV."""
     if result.form == "select" and result.format == "tsv":
         text = result.data.decode("utf-8")
-        header, *lines = (text[:-1] if text.endswith("\n") else text).split("\n")  # a line per row, even if empty
+        text = text[:-1] if text.endswith("\n") else text
+        header, *lines = text.split("\n", -1 if limit is None else limit + 1)  # a line per row, even if empty
+        lines = lines[:limit]
         if not header:  # no variables: each row is an empty line
             return [], [[] for _ in lines]
         return [n[1:] for n in header.split("\t")], [[_tsv_cell(t) for t in line.split("\t")] for line in lines]
     if result.form != "select" or result.format != "json":
         raise UsageError("rows() needs a SELECT result in SPARQL JSON or TSV")
     names, bindings = _solutions(result.data)
-    return names, [[_cell(b.get(n)) for n in names] for b in bindings]
+    return names, [[_cell(b.get(n)) for n in names] for b in bindings[:limit]]
 
 
 def plain_table(names: Sequence[str], table: Sequence[Sequence[str]]) -> str:
@@ -543,8 +545,9 @@ def _terminal_width() -> int:
     return shutil.get_terminal_size((120, 24)).columns
 
 
-def render(result: Result, fmt: str, *, terminal: bool = False) -> bytes:
-    """The bytes to write for `result` in output format `fmt` (the engine already serialized other formats)."""
+def render(result: Result, fmt: str, *, terminal: bool = False, max_rows: int | None = None) -> bytes:
+    """The bytes to write for `result` in output format `fmt` (the engine already serialized other formats);
+    a table shows the first `max_rows` rows when that is given."""
     if fmt != "table":
         if result.format != fmt:
             raise UsageError(f"cannot write a {result.form} result as {fmt}")
@@ -553,7 +556,7 @@ def render(result: Result, fmt: str, *, terminal: bool = False) -> bytes:
         return b"true\n" if result.boolean else b"false\n"
     if result.form == "graph":
         raise UsageError("CONSTRUCT and DESCRIBE give triples: choose -f ttl, nt or jsonld")
-    names, table = rows(result)
+    names, table = rows(result, max_rows)
     text = rich_table(names, table) if terminal else plain_table(names, table)
     return text.encode()
 

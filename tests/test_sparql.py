@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
 
 import pyoxigraph as ox
 import pytest
 
-from conftest import run_kg
+from conftest import ROOT, run_kg
 from kg.errors import DataError, UsageError
 from kg.sparql import (
     Binder,
@@ -534,12 +538,55 @@ def test_table_rows_read_from_tsv_equal_those_read_from_json(mini_graph, query):
     names, table = table_rows(as_tsv)
     assert (names, table) == table_rows(as_json)
     assert row_count(as_tsv) == row_count(as_json) == len(table)
+    for limit in (0, 1, 2):
+        assert table_rows(as_tsv, limit) == table_rows(as_json, limit) == (names, table[:limit])
 
 
 def test_table_shows_a_blank_node_by_its_label(mini_graph):
     result = Engine.for_graph(mini_graph).query("SELECT ?b WHERE { BIND (BNODE() AS ?b) }", results="tsv")
     names, table = table_rows(result)
     assert names == ["b"] and len(table) == 1 and table[0][0].startswith("_:") and len(table[0][0]) > 2
+
+
+def test_max_rows_cuts_the_table_and_says_how_many_rows_there_are():
+    query = "SELECT ?e WHERE { ?e a mk:Entity } ORDER BY ?e"
+    everything = run_kg("sparql", query)
+    total = len(everything.stdout.splitlines()) - 2  # a header and a rule
+    assert total > 3 and everything.stderr == f"{total} rows\n"
+    r = run_kg("sparql", query, "--max-rows", "3")
+    first = everything.stdout.splitlines()[2:5]
+    assert r.returncode == 0 and r.stdout.splitlines()[0] == "e" and r.stdout.splitlines()[2:] == first
+    assert r.stderr.startswith(f"{total} rows (the first 3 shown;")
+    assert run_kg("sparql", query, "--max-rows", "0").stdout == everything.stdout
+    assert run_kg("sparql", query, "--max-rows", "3", "-f", "csv").stdout.count("\n") == total + 1  # tables only
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_a_terminal_gets_the_first_rows_of_a_long_table():
+    import pty
+
+    from cli import TERMINAL_ROWS
+
+    leader, follower = pty.openpty()
+    query = "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg", "sparql", query],
+        stdout=follower,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "300"},
+    )
+    os.close(follower)
+    out = b""
+    with contextlib.suppress(OSError):  # EIO once the program has exited and closed the terminal
+        while chunk := os.read(leader, 65536):
+            out += chunk
+    os.close(leader)
+    stderr = proc.communicate(timeout=60)[1].decode()
+    total = int(stderr.split()[0])
+    assert proc.returncode == 0 and total > TERMINAL_ROWS
+    assert f"(the first {TERMINAL_ROWS} shown;" in stderr
+    assert out.decode().count("│ ") == TERMINAL_ROWS  # a line per row (the header is drawn with ┃)
 
 
 def test_terminal_table_uses_rich_and_ask_prints_a_word(mini_graph):
