@@ -27,6 +27,7 @@ import contextlib
 import http.client
 import json
 import math
+import os
 import shutil
 import signal
 import socket
@@ -112,7 +113,7 @@ class OxigraphProcess:
                 "--timeout-s",
                 str(math.ceil(self.timeout) + 5),  # our deadline comes first; this is a backstop
             ]
-            self._proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+            self._proc = _spawn_guarded(cmd, log)
             deadline = time.monotonic() + wait
             while time.monotonic() < deadline:
                 if self._proc.poll() is not None:
@@ -149,16 +150,43 @@ class OxigraphProcess:
             self.start()
 
     def stop(self) -> None:
-        """Stop the engine process (terminate, then kill)."""
+        """Stop the engine process and its guard (a read-only engine can be killed outright)."""
         proc, self._proc = self._proc, None
-        if proc is None or proc.poll() is not None:
+        if proc is None:
             return
-        proc.terminate()
-        try:
-            proc.wait(timeout=3)
-        except subprocess.TimeoutExpired:
+        if os.name == "posix":
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)  # the guard's own process group: guard, engine, watcher
+        else:
             proc.kill()
-            proc.wait(timeout=3)
+        proc.wait(timeout=10)
+        if proc.stdin:
+            proc.stdin.close()
+
+
+# The engine runs under a small POSIX shell guard whose stdin is a pipe from kg serve: a watcher reads it and kills
+# the engine at end of file, which comes when kg serve exits by any means, SIGKILL included (the kernel closes the
+# pipe), so no engine outlives its server. The guard itself waits for the engine, so a failed start shows at once.
+_GUARD = """
+exec 3<&0
+"$@" </dev/null 3<&- &
+engine=$!
+{ read -r _ <&3; kill -9 "$engine"; } 2>/dev/null &
+wait "$engine"
+"""
+
+
+def _spawn_guarded(cmd: list[str], log) -> subprocess.Popen:
+    """Start `cmd` so that it dies with this process (POSIX); elsewhere, plainly."""
+    if os.name != "posix":
+        return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+    return subprocess.Popen(
+        ["/bin/sh", "-c", _GUARD, "kg-serve-engine", *cmd],
+        stdin=subprocess.PIPE,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,  # its own process group, out of reach of the terminal's Ctrl-C
+    )
 
 
 class Endpoint(ThreadingHTTPServer):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -47,10 +48,16 @@ class Server:
         self.url = re.search(rb"serving the graph at (\S+/) ", self.stderr).group(1).decode()
         self.query_url = self.url + "query"
 
-    def children(self) -> list[int]:
-        """Child process ids (the Oxigraph engine), from /proc."""
-        path = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
-        return [int(p) for p in path.read_text().split()] if path.exists() else []
+    def descendants(self) -> list[int]:
+        """Ids of the processes kg serve started and theirs (the Oxigraph engine and its guard), from /proc."""
+        found, todo = [], [self.proc.pid]
+        while todo:
+            for task in Path(f"/proc/{todo.pop()}/task").glob("*/children"):
+                with contextlib.suppress(OSError):
+                    kids = [int(p) for p in task.read_text().split()]
+                    found += kids
+                    todo += kids
+        return found
 
     def stop(self) -> tuple[int, str]:
         """Ctrl-C; the exit status and what it printed."""
@@ -224,15 +231,39 @@ def test_unknown_paths_and_missing_query(server):
     assert http(server.query_url, b"x", {"Content-Type": "text/plain"}, "POST")[0] == 415
 
 
+def running(pid: int) -> bool:
+    """Whether process `pid` exists and has not exited (a zombie has)."""
+    try:
+        return "zombie" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+
+
+def engine_pids(srv: Server) -> list[int]:
+    pids = srv.descendants()
+    engines = [p for p in pids if b"serve-read-only" in Path(f"/proc/{p}/cmdline").read_bytes()]
+    assert engines, "the Oxigraph engine should run under kg serve"
+    return pids
+
+
 def test_ctrl_c_stops_server_and_engine(mini_dir):
     srv = Server("--data", str(mini_dir))
-    engine_pids = srv.children()
-    assert engine_pids, "the Oxigraph engine should run as a child process"
+    pids = engine_pids(srv)
     assert json.loads(get(srv, "ASK { ent:drug_a a mk:Drug }")[2])["boolean"] is True
     code, err = srv.stop()
     assert code == 0 and err.rstrip().endswith("stopped") and "Traceback" not in err
-    for pid in engine_pids:
-        assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
+    assert not [p for p in pids if running(p)]
+
+
+def test_the_engine_does_not_outlive_a_killed_server(mini_dir):
+    srv = Server("--data", str(mini_dir))
+    pids = engine_pids(srv)
+    srv.proc.kill()  # SIGKILL: no handler of kg serve runs
+    srv.proc.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while [p for p in pids if running(p)] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [p for p in pids if running(p)]
 
 
 def test_missing_oxigraph_is_one_clear_error(monkeypatch):
