@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING
 
 from kg.errors import KGError, UsageError
 from kg.sparqltext import declared_prefixes, prologue, query_form, shift_error_lines, uses_service
-from kg.store import MEDIA_TYPES, ensure_store
+from kg.store import MEDIA_TYPES, ensure_store, rebinding_error
 from kg.vocab import prefixes
 
 if TYPE_CHECKING:
@@ -319,8 +319,12 @@ class Handler(BaseHTTPRequestHandler):
         keep = [(k, v) for k in ("default-graph-uri", "named-graph-uri") for v in params.get(k, [])]
         target = "/query" + (f"?{urllib.parse.urlencode(keep)}" if keep else "")
         status, ctype, body = self._relay(target, sent.encode(), accept)
-        if status == 400 and shift:
-            body = shift_error_lines(body.decode("utf-8", "replace"), shift).encode()
+        if status == 400:
+            rebound = rebinding_error(text, missing)
+            if rebound:
+                status, ctype, body = 400, "text/plain; charset=utf-8", rebound.encode()
+            elif shift:
+                body = shift_error_lines(body.decode("utf-8", "replace"), shift).encode()
         self._send(status, ctype, body)
 
     def _relay(self, target: str, body: bytes, accept: str) -> tuple[int, str, bytes]:

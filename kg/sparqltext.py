@@ -204,6 +204,23 @@ def bind_values(text: str, bindings: Mapping[str, object], prefixes: Mapping[str
     return text
 
 
+def bind_targets(text: str) -> list[Token]:
+    """The variables that BIND (… AS ?v) clauses introduce, as tokens of `text`, in order."""
+    toks = significant(text)
+    found = []
+    for i, t in enumerate(toks[:-1]):
+        if t.upper == "BIND" and toks[i + 1].text == "(":
+            depth = 0
+            for k in range(i + 1, len(toks)):
+                if toks[k].kind == "punct" and toks[k].text in "()":
+                    depth += 1 if toks[k].text == "(" else -1
+                    if depth == 0:
+                        if k >= 2 and toks[k - 2].upper == "AS" and toks[k - 1].kind == "var":
+                            found.append(toks[k - 1])
+                        break
+    return found
+
+
 def _group_after(toks: list[Token], i: int) -> int:
     """Index of the first '{' after token i outside parentheses: the WHERE group of a (sub)query."""
     depth = 0

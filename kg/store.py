@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.errors import DataError, KGError, UsageError
-from kg.sparqltext import bind_values, query_form, syntax_error_message, uses_service
+from kg.sparqltext import bind_targets, bind_values, query_form, syntax_error_message, uses_service, variables
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -247,7 +247,8 @@ class Engine:
         try:
             return self._answer(text, subs, prefixes, results, graph_format)
         except SyntaxError as exc:
-            raise UsageError(syntax_error_message(str(exc), text), where="query") from None
+            message = rebinding_error(text, prefixes) or syntax_error_message(str(exc), text)
+            raise UsageError(message, where="query") from None
 
     def _answer(self, text: str, subs: dict, prefixes: dict[str, str], results: str, graph_format: str) -> Result:
         import pyoxigraph as ox
@@ -262,6 +263,39 @@ class Engine:
             return Result("graph", serialize_triples(answer, graph_format, prefixes), graph_format)
         except (RuntimeError, OSError, ValueError) as exc:
             raise QueryError(f"query failed: {exc}") from None
+
+
+def rebinding_error(text: str, prefixes: Mapping[str, str]) -> str | None:
+    """What is wrong with a query that does not parse, when it is a BIND to a variable already in use.
+
+    SPARQL forbids `BIND (… AS ?v)` once ?v is used earlier in the same group; the engine reports that as an
+    unexpected token somewhere after it. A BIND is named when renaming its variable makes the query parse.
+    """
+    import pyoxigraph as ox
+
+    def parses(query: str) -> bool:
+        try:  # parsing is all: nothing is evaluated against an empty store
+            ox.Store().query(query, prefixes=dict(prefixes))
+        except SyntaxError:
+            return False
+        except (RuntimeError, OSError, ValueError):
+            pass
+        return True
+
+    targets = bind_targets(text)
+    if not targets or parses(text):
+        return None
+    used = variables(text)
+    for var in targets:
+        fresh = next(f"?{var.text[1:]}_{i}" for i in range(len(used) + 1) if f"{var.text[1:]}_{i}" not in used)
+        if not parses(text[: var.start] + fresh + text[var.start + len(var.text) :]):
+            continue
+        line = text.count("\n", 0, var.start) + 1
+        return (
+            f"syntax error at line {line}: BIND (… AS {var.text}) binds a variable its group already uses before it; "
+            "SPARQL does not allow that: bind a new variable"
+        )
+    return None
 
 
 def check_query(text: str, *, allow_remote: bool = False) -> str | None:

@@ -203,6 +203,8 @@ def test_service_is_refused(server):
 def test_syntax_error_points_into_the_users_text(server):
     status, _, body, _ = get(server, "SELECT ?x\nWHERE {\n  ?x a nope:Drug .\n}")
     assert status == 400 and "error at 3:" in body
+    status, _, body, _ = get(server, "SELECT ?x\nWHERE {\n  ?x a mk:Drug .\n  BIND (1 AS ?x)\n}")
+    assert status == 400 and body.startswith("syntax error at line 4: BIND (… AS ?x) binds a variable")
 
 
 def test_query_page_works_offline_and_offers_the_named_queries(server):

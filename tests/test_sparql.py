@@ -27,7 +27,7 @@ from kg.sparql import (
     row_count,
 )
 from kg.sparql import rows as table_rows
-from kg.sparqltext import bind_values, query_form, uses_service, variables
+from kg.sparqltext import bind_targets, bind_values, query_form, uses_service, variables
 from kg.store import Engine
 from kg.vocab import ENT, SRC, STMT, prefixes
 
@@ -357,6 +357,22 @@ def test_param_errors_exit_2_in_one_line():
 
 
 # --- the command: query sources, formats, errors ---------------------------------------------------------
+
+
+def test_a_bind_to_a_variable_in_use_is_named_as_the_error():
+    query = "SELECT ?x ?label\nWHERE {\n  ?x rdfs:label ?label .\n  BIND (LCASE(?label) AS ?label)\n  ?x a mk:Drug\n}"
+    r = run_kg("sparql", query)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+    assert r.stderr.startswith("kg: error: query: syntax error at line 4: BIND (… AS ?label) binds a variable")
+    other = run_kg("sparql", 'SELECT ?x WHERE { BIND ("a" AS ?x) FILTER ( }')  # a BIND, but not the cause
+    assert other.returncode == 2 and "BIND" not in other.stderr and "syntax error at line 1, column" in other.stderr
+    fine = run_kg("sparql", 'SELECT ?x WHERE { BIND ("a" AS ?x) ?s ?p ?x }')  # bound first, then used: allowed
+    assert fine.returncode == 0
+
+
+def test_bind_targets_skips_strings_comments_and_nested_parentheses():
+    text = '# BIND (1 AS ?c)\nSELECT * { BIND ("AS ?q)" AS ?v) BIND ((1 + 2) * 3 AS ?w) BIND (?w AS ?w2) }'
+    assert [t.text for t in bind_targets(text)] == ["?v", "?w", "?w2"]
 
 
 def test_syntax_error_reports_line_and_column_exit_2():
