@@ -148,7 +148,8 @@ class SignedGraph:
             cost += DISPUTED_COST
         elif st.status == "hedged":
             cost += HEDGED_COST
-        if len(st.sources) < 2:
+        first = st.evidence[0].source if st.evidence else None
+        if all(e.source == first for e in st.evidence):  # one source document (cheaper than len(st.sources) < 2)
             cost += SINGLE_SOURCE_COST
         return cost
 
