@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from kg.errors import UsageError
 from kg.graph import KnowledgeGraph
@@ -27,10 +29,11 @@ def guess_format(path: str | None, fmt: str | None, default: str = "ttl") -> str
     return default
 
 
-def atomic_write(path: str | Path, content: bytes) -> None:
-    """Write `content` to `path` (or stdout for '-') so that a reader never sees half a file."""
+@contextlib.contextmanager
+def atomic_file(path: str | Path) -> Iterator[BinaryIO]:
+    """A binary file to write `path` through (stdout for '-'): it appears whole when the block ends, or not at all."""
     if str(path) == "-":
-        sys.stdout.buffer.write(content)
+        yield sys.stdout.buffer
         sys.stdout.buffer.flush()
         return
     path = Path(path)
@@ -40,7 +43,7 @@ def atomic_write(path: str | Path, content: bytes) -> None:
         raise UsageError(f"cannot write: {exc.strerror or exc}", where=str(path)) from None
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(content)
+            yield fh
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
@@ -50,26 +53,62 @@ def atomic_write(path: str | Path, content: bytes) -> None:
         raise
 
 
+def atomic_write(path: str | Path, content: bytes) -> None:
+    """Write `content` to `path` (or stdout for '-') so that a reader never sees half a file."""
+    with atomic_file(path) as fh:
+        fh.write(content)
+
+
 def ntriples(graph: KnowledgeGraph) -> str:
     """The graph as sorted N-Triples: the canonical, byte-stable form every export starts from."""
+    return b"".join(_sorted_ntriples(graph)).decode("utf-8")
+
+
+def _sorted_ntriples(graph: KnowledgeGraph, chunk: int = 20_000) -> Iterator[bytes]:
+    """The sorted N-Triples in chunks of lines: one list of lines in memory, not the file and its copies too."""
     if graph.cache_dir and (graph.cache_dir / "graph.nt").is_file():
-        lines = sorted((graph.cache_dir / "graph.nt").read_text(encoding="utf-8").splitlines())
+        with open(graph.cache_dir / "graph.nt", "rb") as fh:
+            lines = [line if line.endswith(b"\n") else line + b"\n" for line in fh]
     else:
         from kg.build import rdf_lines
 
-        lines = rdf_lines(graph.data, graph.vocab)
-    return "\n".join(lines) + "\n"
+        lines = [f"{line}\n".encode() for line in rdf_lines(graph.data, graph.vocab)]
+    lines.sort()
+    for i in range(0, len(lines), chunk):
+        yield b"".join(lines[i : i + chunk])
 
 
-def _rdf(graph: KnowledgeGraph, fmt: str) -> bytes:
+class _ChunkReader(io.RawIOBase):
+    """A readable stream over an iterator of byte chunks, for a parser that wants a file."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks, self._left = chunks, memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self._left:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._left = memoryview(chunk)
+        n = min(len(buffer), len(self._left))
+        buffer[:n], self._left = self._left[:n], self._left[n:]
+        return n
+
+
+def _write_rdf(graph: KnowledgeGraph, fmt: str, out: BinaryIO) -> None:
+    """Stream the sorted N-Triples to `out` as they are, or through pyoxigraph's Turtle or JSON-LD writer."""
     import pyoxigraph as ox
 
-    nt = ntriples(graph)
+    chunks = _sorted_ntriples(graph)
     if fmt == "nt":
-        return nt.encode()
-    triples = ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)
+        out.writelines(chunks)
+        return
+    triples = ox.parse(io.BufferedReader(_ChunkReader(chunks)), format=ox.RdfFormat.N_TRIPLES)
     target = {"ttl": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD}[fmt]
-    return ox.serialize(triples, format=target, prefixes=prefixes())
+    ox.serialize(triples, out, format=target, prefixes=prefixes())
 
 
 def _graphml(graph: KnowledgeGraph) -> bytes:
@@ -190,14 +229,6 @@ def _kgx_paths(output: str) -> tuple[Path, Path]:
     return Path(f"{stem}_nodes.tsv"), Path(f"{stem}_edges.tsv")
 
 
-WRITERS: dict[str, Callable[[KnowledgeGraph], bytes]] = {
-    "ttl": lambda g: _rdf(g, "ttl"),
-    "nt": lambda g: _rdf(g, "nt"),
-    "jsonld": lambda g: _rdf(g, "jsonld"),
-    "graphml": _graphml,
-}
-
-
 def export(graph: KnowledgeGraph, fmt: str, output: str = "-") -> list[str]:
     """Write the graph in `fmt` to `output`; return the paths written ('-' for stdout)."""
     if fmt not in FORMATS:
@@ -210,5 +241,9 @@ def export(graph: KnowledgeGraph, fmt: str, output: str = "-") -> list[str]:
         for path, text in zip(paths, (nodes, edges), strict=True):
             atomic_write(path, text.encode())
         return [str(p) for p in paths]
-    atomic_write(output, WRITERS[fmt](graph))
+    if fmt == "graphml":
+        atomic_write(output, _graphml(graph))
+    else:
+        with atomic_file(output) as out:
+            _write_rdf(graph, fmt, out)
     return [output]

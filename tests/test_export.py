@@ -5,6 +5,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
+from kg.build import build
 from kg.export import export, guess_format
 
 
@@ -21,6 +22,24 @@ def test_turtle_export_is_byte_identical(mini_graph, tmp_path):
     export(mini_graph, "ttl", str(tmp_path / "a.ttl"))
     export(mini_graph, "ttl", str(tmp_path / "b.ttl"))
     assert (tmp_path / "a.ttl").read_bytes() == (tmp_path / "b.ttl").read_bytes()
+
+
+@pytest.mark.parametrize("fmt", ["nt", "ttl", "jsonld"])
+def test_rdf_exports_do_not_depend_on_the_cache_or_on_chunking(mini_dir, mini_graph, tmp_path, monkeypatch, fmt):
+    import kg.export
+
+    export(mini_graph, fmt, str(tmp_path / "cached"))  # from the build's N-Triples file
+    uncached = build(mini_dir)
+    assert uncached.cache_dir is None
+    export(uncached, fmt, str(tmp_path / "built"))  # from the records
+    whole = kg.export._sorted_ntriples
+    monkeypatch.setattr(kg.export, "_sorted_ntriples", lambda graph: whole(graph, chunk=3))
+    export(mini_graph, fmt, str(tmp_path / "chunked"))  # the parser reads across many chunk boundaries
+    cached = (tmp_path / "cached").read_bytes()
+    assert cached == (tmp_path / "built").read_bytes() == (tmp_path / "chunked").read_bytes()
+    if fmt == "nt":
+        lines = cached.decode().splitlines()
+        assert lines == sorted(lines) and len(lines) == len(set(lines)) > 100
 
 
 def test_kgx_has_biolink_fields_and_provenance(mini_graph, tmp_path):
