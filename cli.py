@@ -113,6 +113,11 @@ def emit_json(data, output: str = "-") -> None:
     emit(json.dumps(data, indent=2, ensure_ascii=False, default=str), output)
 
 
+def note(message: str) -> None:
+    """A remark for the user on stderr, beside the result."""
+    click.echo(f"kg: note: {message}", err=True)
+
+
 @click.group(context_settings=CONTEXT)
 @click.option(
     "--data",
@@ -439,7 +444,7 @@ def viz(around, depth, path, max_length, top, types, sources, title, open_, outp
         page = path_html(graph, answer, title=title)
     else:
         key = app().resolve(around).key if around else None
-        page = graph_html(graph, around=key, depth=depth, types=types, sources=sources, title=title)
+        page = graph_html(graph, around=key, depth=depth, types=types, sources=sources, title=title, warn=note)
     if output == "-" and open_:
         import os
         import tempfile

@@ -16,7 +16,7 @@ import importlib.util
 import json
 import re
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -65,6 +65,7 @@ STATUS_HELP = {
 }
 STATUS_DASHES: dict[str, Any] = {"asserted": False, "hedged": False, "disputed": [8, 6], "negated": [2, 6]}
 LARGE = 300  # above this many nodes: no edge labels, straight edges, fewer layout iterations
+BIG_VIEW = 5000  # above this many nodes, `kg viz` says the page will take a while to lay out
 
 
 @dataclass(frozen=True, slots=True)
@@ -535,12 +536,19 @@ def graph_html(
     types: Iterable[str] = (),
     sources: Iterable[str] = (),
     title: str | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> str:
-    """The whole graph, or the neighbourhood of entity key `around`, filtered by type and source, as one HTML page."""
+    """The whole graph, or the neighbourhood of entity key `around`, filtered by type and source, as one HTML page;
+    `warn` hears when the view is large enough to keep a browser busy."""
     sel = neighbourhood(graph, around, depth) if around else select_all(graph)
     sel = filter_selection(graph, sel, types, sources, keep=[around] if around else [])
     if not sel.nodes:
         raise KGError("nothing to show: no entity passes the --type / --source filters")
+    if warn and len(sel.nodes) > BIG_VIEW:
+        warn(
+            f"{len(sel.nodes):,} entities and {len(sel.statements):,} claims: a browser needs tens of seconds to lay "
+            "them out (20,000 entities: ~35 s); --around NAME, --type or --source draws fewer"
+        )
     if around:
         label = graph.entities[around].label
         default = f"Around {label} ({depth} step{'s' if depth != 1 else ''})"

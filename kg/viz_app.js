@@ -354,7 +354,8 @@
         moved.add(b);
       }
     }
-    for (const b of moved) network.moveNode(b.id, b.x, b.y);
+    // one batch update, one redraw; network.moveNode redraws the whole graph once per entity moved
+    if (moved.size) nodes.update([...moved].map((b) => ({ id: b.id, x: b.x, y: b.y })));
   }
 
   /** Layout done: physics off for good, labels pulled apart, view fitted, then the focus entity shown. */

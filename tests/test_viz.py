@@ -149,6 +149,18 @@ def test_view_data_styles_signs_statuses(mini_graph):
     assert view["options"]["physics"]["stabilization"]["iterations"] <= 600
 
 
+def test_a_view_too_big_for_a_quick_layout_is_announced(mini_graph, monkeypatch):
+    import kg.viz
+
+    heard: list[str] = []
+    graph_html(mini_graph, warn=heard.append)
+    assert heard == []  # small enough
+    monkeypatch.setattr(kg.viz, "BIG_VIEW", 3)
+    graph_html(mini_graph, warn=heard.append)
+    n, m = len(mini_graph.entities), len(mini_graph.statements)
+    assert len(heard) == 1 and heard[0].startswith(f"{n} entities and {m} claims: ") and "--around" in heard[0]
+
+
 def test_large_graphs_get_bounded_layout():
     from kg.viz import vis_options
 
@@ -558,12 +570,21 @@ def test_browser_thousand_nodes_stay_usable(open_page):
     t0 = time.perf_counter()
     page = graph_html(graph)
     build = time.perf_counter() - t0
-    o = open_page(page, "big.html")
+    o = open_page(page, "big.html", settle=False)
+    o.wait("window.mechkg")  # the network exists; layout takes a while longer
+    o.js("""window.redrawsAfterSettling = 0;
+      mechkg.network.on("afterDrawing", () => { if (mechkg.state.stabilized) window.redrawsAfterSettling++; });
+      true""")
+    o.wait("mechkg.state.stabilized")
     timing = o.js("mechkg.state.timing")
     assert o.js("mechkg.nodes.length") == 1000 and o.js("mechkg.edges.length") == len(graph.statements)
     assert o.js("mechkg.network.body.nodeIndices.length") == 1000
     assert o.js("mechkg.network.physics.options.enabled") is False
     assert o.js("mechkg.data.options.physics.stabilization.iterations") <= 200
+    time.sleep(0.5)
+    # settled means still: moving entities one by one (network.moveNode) queued a full redraw per entity, which
+    # kept a 2,000-entity page busy for two minutes after it said it had settled
+    assert o.js("window.redrawsAfterSettling") <= 5  # the fit and the labels moved apart: 2; one per entity moved: 111
     o.page.fill("#search", "syn 500")
     o.page.press("#search", "Enter")
     focus = o.wait("mechkg.state.focused === 'e00500'", timeout=5)
