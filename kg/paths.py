@@ -439,7 +439,7 @@ def _cheapest_chains(
 
 
 def _chain(back: dict, state: tuple[str, int]) -> tuple[Statement, ...] | None:
-    """The statements from `state` back to the start, or None when the chain visits an entity twice."""
+    """The statements of the chain from the start to `state`, or None when it visits an entity twice."""
     seen, sts = {state[0]}, []
     while (step := back[state]) is not None:
         state, st = step

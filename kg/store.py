@@ -283,7 +283,7 @@ def rebinding_error(text: str, prefixes: Mapping[str, str]) -> str | None:
         return True
 
     targets = bind_targets(text)
-    if not targets or parses(text):
+    if not targets or uses_service(text) or parses(text):  # a query that calls out is not tried again
         return None
     used = variables(text)
     for var in targets:
