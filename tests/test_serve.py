@@ -312,6 +312,11 @@ def test_query_page_runs_an_example_in_a_browser_offline(server):
             page.keyboard.press("Control+Enter")
             page.wait_for_selector("#out .bool", timeout=15000)
             assert page.text_content("#out .bool") == "true"
+            page.fill("#q", "SELECT * WHERE { ?s ?p ?o }")  # thousands of rows: the page draws the first 1000
+            page.click("#run")
+            page.wait_for_selector("#out tr:nth-child(1001)", timeout=15000)
+            assert page.locator("#out tr").count() == 1 + 1000
+            assert f"{triple_count(server)} rows (the first 1000 shown;" in page.text_content("#status")
             page.fill("#q", "DROP ALL")
             page.click("#run")
             page.wait_for_selector("#status.bad", timeout=15000)
