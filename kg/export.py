@@ -6,8 +6,10 @@ import contextlib
 import csv
 import io
 import os
+import signal
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -33,8 +35,12 @@ def guess_format(path: str | None, fmt: str | None, default: str = "ttl") -> str
 def atomic_file(path: str | Path) -> Iterator[BinaryIO]:
     """A binary file to write `path` through (stdout for '-'): it appears whole when the block ends, or not at all."""
     if str(path) == "-":
-        yield sys.stdout.buffer
-        sys.stdout.buffer.flush()
+        try:
+            yield sys.stdout.buffer
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:  # the reader stopped early (`| head`): not an error, and nothing more to say
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise SystemExit(0) from None
         return
     path = Path(path)
     try:
@@ -42,7 +48,7 @@ def atomic_file(path: str | Path) -> Iterator[BinaryIO]:
     except OSError as exc:
         raise UsageError(f"cannot write: {exc.strerror or exc}", where=str(path)) from None
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with os.fdopen(fd, "wb") as fh, _stop_signals_unwind():
             yield fh
         umask = os.umask(0)
         os.umask(umask)
@@ -51,6 +57,28 @@ def atomic_file(path: str | Path) -> Iterator[BinaryIO]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _exit(signum: int, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
+@contextlib.contextmanager
+def _stop_signals_unwind() -> Iterator[None]:
+    """While a file is written, SIGTERM and SIGHUP exit through Python, so the temporary file is removed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None and signal.getsignal(sig) is signal.SIG_DFL:  # where it would kill us mid-write
+            previous[sig] = signal.signal(sig, _exit)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def atomic_write(path: str | Path, content: bytes) -> None:

@@ -391,7 +391,8 @@ def reach(
     """Everything downstream of `start` (or upstream, with upstream=True), with net sign and best path.
 
     Dijkstra from `start` over signed states (entity, sign of the chain so far), along the steps or, upstream,
-    against them: an entity's net effect comes from its cheapest chain of each sign. Entities reached only
+    against them: an entity's net effect comes from its cheapest chain of each sign, where that chain visits no
+    entity twice (a dearer simple chain of that sign is not looked for; `how` finds those). Entities reached only
     through disputed claims are found by a second search that admits them, and flagged.
     """
     results: dict[str, Reached] = {}
@@ -404,8 +405,8 @@ def reach(
                 continue
             if types and not any(graph.vocab.is_a(graph.entities[node].type, t) for t in types):
                 continue
-            sts = _chain(back, (node, sign))
-            if sts is not None and len(sts) <= max_length:
+            sts = _chain(back, (node, sign), max_length)
+            if sts is not None:
                 sts = sts[::-1] if upstream else sts
                 cost = round(sum(map(sg.hop_cost, sts)), 3)
                 per_node.setdefault(node, []).append((cost, len(sts), [st.id for st in sts], sts, _EFFECT[sign]))
@@ -438,12 +439,13 @@ def _cheapest_chains(
     return back
 
 
-def _chain(back: dict, state: tuple[str, int]) -> tuple[Statement, ...] | None:
-    """The statements of the chain from the start to `state`, or None when it visits an entity twice."""
+def _chain(back: dict, state: tuple[str, int], max_length: int) -> tuple[Statement, ...] | None:
+    """The statements of the chain from the start to `state`, or None when it visits an entity twice or has
+    more than `max_length` steps."""
     seen, sts = {state[0]}, []
     while (step := back[state]) is not None:
         state, st = step
-        if state[0] in seen:
+        if state[0] in seen or len(sts) == max_length:
             return None
         seen.add(state[0])
         sts.append(st)

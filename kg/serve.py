@@ -154,10 +154,9 @@ class OxigraphProcess:
         proc, self._proc = self._proc, None
         if proc is None:
             return
-        if os.name == "posix":
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)  # the guard's own process group: guard, engine, watcher
-        else:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # the guard's own process group: guard, engine, watcher
+        except (AttributeError, OSError):  # no process groups here, or the engine runs unguarded
             proc.kill()
         proc.wait(timeout=10)
         if proc.stdin:
@@ -178,7 +177,7 @@ wait "$engine"
 
 def _spawn_guarded(cmd: list[str], log) -> subprocess.Popen:
     """Start `cmd` so that it dies with this process (POSIX); elsewhere, plainly."""
-    if os.name != "posix":
+    if os.name != "posix" or not os.path.exists("/bin/sh"):
         return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
     return subprocess.Popen(
         ["/bin/sh", "-c", _GUARD, "kg-serve-engine", *cmd],

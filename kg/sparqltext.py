@@ -204,21 +204,45 @@ def bind_values(text: str, bindings: Mapping[str, object], prefixes: Mapping[str
     return text
 
 
-def bind_targets(text: str) -> list[Token]:
-    """The variables that BIND (… AS ?v) clauses introduce, as tokens of `text`, in order."""
+def rebound_variables(text: str) -> list[Token]:
+    """Variables that a BIND (… AS ?v) introduces after its group already mentions them, as tokens of `text`.
+
+    SPARQL forbids binding a variable the group has used before the BIND (a mention in a FILTER does not
+    count, which this text-level scan cannot tell: the engine's parse has the last word).
+    """
     toks = significant(text)
     found = []
     for i, t in enumerate(toks[:-1]):
-        if t.upper == "BIND" and toks[i + 1].text == "(":
-            depth = 0
-            for k in range(i + 1, len(toks)):
-                if toks[k].kind == "punct" and toks[k].text in "()":
-                    depth += 1 if toks[k].text == "(" else -1
-                    if depth == 0:
-                        if k >= 2 and toks[k - 2].upper == "AS" and toks[k - 1].kind == "var":
-                            found.append(toks[k - 1])
-                        break
+        if t.upper != "BIND" or toks[i + 1].text != "(":
+            continue
+        depth, end = 0, None
+        for k in range(i + 1, len(toks)):
+            if toks[k].kind == "punct" and toks[k].text in "()":
+                depth += 1 if toks[k].text == "(" else -1
+                if depth == 0:
+                    end = k
+                    break
+        if end is None or end < 2 or toks[end - 2].upper != "AS" or toks[end - 1].kind != "var":
+            continue
+        var, level, j = toks[end - 1], 0, i - 1
+        while j >= 0:  # back to the '{' that opens the BIND's group
+            if toks[j].kind == "punct" and toks[j].text in "{}":
+                level += 1 if toks[j].text == "}" else -1
+                if level < 0:
+                    break
+            j -= 1
+        if any(x.kind == "var" and x.text[1:] == var.text[1:] for x in toks[j + 1 : i]):
+            found.append(var)
     return found
+
+
+def ask_as_construct(text: str) -> str:
+    """`text` with its ASK keyword written as `CONSTRUCT {}`: the same pattern, answered lazily by pyoxigraph."""
+    toks = significant(text)
+    i = _after_prologue(toks)
+    if i < len(toks) and toks[i].upper == "ASK":
+        return text[: toks[i].start] + "CONSTRUCT {}" + text[toks[i].start + 3 :]
+    return text
 
 
 def _group_after(toks: list[Token], i: int) -> int:

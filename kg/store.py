@@ -29,7 +29,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.errors import DataError, KGError, UsageError
-from kg.sparqltext import bind_targets, bind_values, query_form, syntax_error_message, uses_service, variables
+from kg.sparqltext import (
+    ask_as_construct,
+    bind_values,
+    query_form,
+    rebound_variables,
+    syntax_error_message,
+    uses_service,
+    variables,
+)
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -269,33 +277,41 @@ def rebinding_error(text: str, prefixes: Mapping[str, str]) -> str | None:
     """What is wrong with a query that does not parse, when it is a BIND to a variable already in use.
 
     SPARQL forbids `BIND (… AS ?v)` once ?v is used earlier in the same group; the engine reports that as an
-    unexpected token somewhere after it. A BIND is named when renaming its variable makes the query parse.
+    unexpected token somewhere after it. A BIND is named when its group mentions ?v before it and giving it a
+    new variable is needed to make the query parse.
     """
     import pyoxigraph as ox
 
     def parses(query: str) -> bool:
-        try:  # parsing is all: nothing is evaluated against an empty store
-            ox.Store().query(query, prefixes=dict(prefixes))
+        try:  # parsing is all: an ASK is sent as a CONSTRUCT, whose answer is computed only when read
+            ox.Store().query(ask_as_construct(query), prefixes=dict(prefixes))
         except SyntaxError:
             return False
         except (RuntimeError, OSError, ValueError):
             pass
         return True
 
-    targets = bind_targets(text)
-    if not targets or uses_service(text) or parses(text):  # a query that calls out is not tried again
+    if uses_service(text):  # a query that calls out is not tried again
+        return None
+    suspects = rebound_variables(text)
+    if not suspects or parses(text):
         return None
     used = variables(text)
-    for var in targets:
-        fresh = next(f"?{var.text[1:]}_{i}" for i in range(len(used) + 1) if f"{var.text[1:]}_{i}" not in used)
-        if not parses(text[: var.start] + fresh + text[var.start + len(var.text) :]):
-            continue
-        line = text.count("\n", 0, var.start) + 1
-        return (
-            f"syntax error at line {line}: BIND (… AS {var.text}) binds a variable its group already uses before it; "
-            "SPARQL does not allow that: bind a new variable"
-        )
-    return None
+
+    def renamed(tokens: list) -> str:
+        out = text
+        for var in sorted(tokens, key=lambda t: t.start, reverse=True):
+            fresh = next(f"?{var.text[1:]}_{i}" for i in range(len(used) + 1) if f"{var.text[1:]}_{i}" not in used)
+            out = out[: var.start] + fresh + out[var.start + len(var.text) :]
+        return out
+
+    if not parses(renamed(suspects)):
+        return None
+    needed = [v for v in suspects if not parses(renamed([s for s in suspects if s is not v]))] or suspects
+    where = " and ".join(f"BIND (… AS {v.text}) on line {text.count(chr(10), 0, v.start) + 1}" for v in needed)
+    if len(needed) == 1:
+        return f"syntax error: {where} binds a variable its group already uses before it; bind a new variable"
+    return f"syntax error: {where} bind variables their groups already use before them; bind new variables"
 
 
 def check_query(text: str, *, allow_remote: bool = False) -> str | None:

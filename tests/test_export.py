@@ -1,10 +1,15 @@
 import csv
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 import rdflib
 
+from conftest import ROOT
 from kg.build import build
 from kg.export import export, guess_format
 
@@ -40,6 +45,30 @@ def test_rdf_exports_do_not_depend_on_the_cache_or_on_chunking(mini_dir, mini_gr
     if fmt == "nt":
         lines = cached.decode().splitlines()
         assert lines == sorted(lines) and len(lines) == len(set(lines)) > 100
+
+
+def test_sigterm_while_writing_leaves_no_half_file(tmp_path):
+    script = (
+        "import os, signal, time\n"
+        "from kg.export import atomic_file\n"
+        "with atomic_file('out.ttl') as fh:\n"
+        "    fh.write(b'half of it')\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    time.sleep(30)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    r = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, timeout=60)
+    assert r.returncode == 128 + signal.SIGTERM and list(tmp_path.iterdir()) == []
+
+
+def test_a_reader_that_stops_early_is_not_an_error():
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg", "export", "-f", "ttl"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+    proc.stdout.close()  # like `kg export | head -0`
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and err == b""
 
 
 def test_kgx_has_biolink_fields_and_provenance(mini_graph, tmp_path):

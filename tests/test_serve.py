@@ -204,7 +204,7 @@ def test_syntax_error_points_into_the_users_text(server):
     status, _, body, _ = get(server, "SELECT ?x\nWHERE {\n  ?x a nope:Drug .\n}")
     assert status == 400 and "error at 3:" in body
     status, _, body, _ = get(server, "SELECT ?x\nWHERE {\n  ?x a mk:Drug .\n  BIND (1 AS ?x)\n}")
-    assert status == 400 and body.startswith("syntax error at line 4: BIND (… AS ?x) binds a variable")
+    assert status == 400 and body.startswith("syntax error: BIND (… AS ?x) on line 4 binds a variable")
 
 
 def test_query_page_works_offline_and_offers_the_named_queries(server):

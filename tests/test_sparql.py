@@ -27,7 +27,7 @@ from kg.sparql import (
     row_count,
 )
 from kg.sparql import rows as table_rows
-from kg.sparqltext import bind_targets, bind_values, query_form, uses_service, variables
+from kg.sparqltext import ask_as_construct, bind_values, query_form, rebound_variables, uses_service, variables
 from kg.store import Engine
 from kg.vocab import ENT, SRC, STMT, prefixes
 
@@ -363,16 +363,38 @@ def test_a_bind_to_a_variable_in_use_is_named_as_the_error():
     query = "SELECT ?x ?label\nWHERE {\n  ?x rdfs:label ?label .\n  BIND (LCASE(?label) AS ?label)\n  ?x a mk:Drug\n}"
     r = run_kg("sparql", query)
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
-    assert r.stderr.startswith("kg: error: query: syntax error at line 4: BIND (… AS ?label) binds a variable")
-    other = run_kg("sparql", 'SELECT ?x WHERE { BIND ("a" AS ?x) FILTER ( }')  # a BIND, but not the cause
-    assert other.returncode == 2 and "BIND" not in other.stderr and "syntax error at line 1, column" in other.stderr
+    assert r.stderr.startswith("kg: error: query: syntax error: BIND (… AS ?label) on line 4 binds a variable")
+    two = run_kg("sparql", "SELECT * {\n ?x ?p ?y\n BIND (1 AS ?x)\n BIND (2 AS ?y)\n}")
+    assert "BIND (… AS ?x) on line 3 and BIND (… AS ?y) on line 4 bind variables" in two.stderr
+    for other in (
+        'SELECT ?x WHERE { BIND ("a" AS ?x) FILTER ( }',  # a BIND, but the error is elsewhere
+        "SELECT (?a AS ?x) WHERE { ?a a mk:Drug . BIND (1 AS ?x) }",  # the SELECT reuses ?x, not the BIND
+    ):
+        r = run_kg("sparql", other)
+        assert r.returncode == 2 and "BIND (…" not in r.stderr and "syntax error at line 1, column" in r.stderr
     fine = run_kg("sparql", 'SELECT ?x WHERE { BIND ("a" AS ?x) ?s ?p ?x }')  # bound first, then used: allowed
     assert fine.returncode == 0
 
 
-def test_bind_targets_skips_strings_comments_and_nested_parentheses():
-    text = '# BIND (1 AS ?c)\nSELECT * { BIND ("AS ?q)" AS ?v) BIND ((1 + 2) * 3 AS ?w) BIND (?w AS ?w2) }'
-    assert [t.text for t in bind_targets(text)] == ["?v", "?w", "?w2"]
+def test_rebound_variables_are_read_from_the_bind_s_own_group():
+    text = (
+        '# BIND (1 AS ?c)\nSELECT * { ?v ?p ?o BIND ("AS ?q)" AS ?v) { BIND ((1 + 2) * 3 AS ?o) } '
+        "OPTIONAL { ?w ?p2 ?o2 } BIND (?w AS ?w) BIND (BNODE() AS ?fresh) }"
+    )
+    assert [t.text for t in rebound_variables(text)] == ["?v", "?w"]  # ?o: its inner group has no ?o before
+
+
+def test_an_ask_is_parsed_as_a_lazy_construct():
+    for text, expected in (
+        ("ASK { ?s ?p ?o }", "CONSTRUCT {} { ?s ?p ?o }"),
+        (
+            "PREFIX a: <urn:a:>\nask FROM <urn:g> { ?s a:p ?o }",
+            "PREFIX a: <urn:a:>\nCONSTRUCT {} FROM <urn:g> { ?s a:p ?o }",
+        ),
+        ("SELECT * { ?s ?p ?o }", "SELECT * { ?s ?p ?o }"),
+    ):
+        assert ask_as_construct(text) == expected
+        ox.Store().query(ask_as_construct(text))  # still SPARQL
 
 
 def test_syntax_error_reports_line_and_column_exit_2():
