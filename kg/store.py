@@ -218,7 +218,7 @@ class Engine:
 
         `prefixes` are predeclared (default: the project's); `bindings` fix variables to RDF terms through
         the engine, never by editing the text; `timeout` (seconds) runs the query in a child process that is
-        killed when time is up.
+        killed when time is up (0: no limit, still in a child, so that Ctrl-C stops it).
         """
         check_query(text, allow_remote=allow_remote)
         if results not in RESULTS_FORMATS or graph_format not in GRAPH_FORMATS:
@@ -232,10 +232,10 @@ class Engine:
         def run() -> Result:
             return self._run(text, bindings or {}, dict(prefixes), results, graph_format)
 
-        if timeout and timeout > 0:
+        if timeout is not None and (timeout > 0 or hasattr(os, "fork")):  # 0: no limit, in a child Ctrl-C stops
             if self.location is not None:
                 self._store = None  # the child opens its own handle; never share a database across fork
-            return run_with_timeout(run, timeout)
+            return run_with_timeout(run, timeout if timeout > 0 else None)
         return run()
 
     def _run(self, text: str, bindings: Mapping, prefixes: dict[str, str], results: str, graph_format: str) -> Result:
@@ -327,8 +327,9 @@ def check_query(text: str, *, allow_remote: bool = False) -> str | None:
     return form
 
 
-def run_with_timeout(fn: Callable[[], Result], seconds: float) -> Result:
-    """Run `fn` in a forked child; kill it and raise QueryTimeout if it takes longer than `seconds`."""
+def run_with_timeout(fn: Callable[[], Result], seconds: float | None) -> Result:
+    """Run `fn` in a forked child; kill it and raise QueryTimeout if it takes longer than `seconds` (None: no
+    limit). The parent waits in Python, so Ctrl-C stops the query, which pyoxigraph itself would not notice."""
     if not hasattr(os, "fork"):
         raise UsageError("a time limit needs os.fork (POSIX); run without --timeout")
     read_fd, write_fd = os.pipe()
@@ -349,12 +350,12 @@ def run_with_timeout(fn: Callable[[], Result], seconds: float) -> Result:
             os._exit(code)
     os.close(write_fd)
     chunks: list[bytes] = []
-    deadline = time.monotonic() + seconds
+    deadline = None if seconds is None else time.monotonic() + seconds
     finished = False
     try:
         while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
                 raise QueryTimeout(seconds)
             ready, _, _ = select.select([read_fd], [], [], left)
             if ready:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -159,6 +163,33 @@ def test_runaway_query_is_killed_at_its_time_limit(engine):
     with pytest.raises(QueryTimeout, match=r"query timed out after 1 s"):
         engine.query(RUNAWAY, timeout=1)
     assert time.monotonic() - started < 5
+
+
+def test_ctrl_c_stops_a_query_without_a_time_limit(mini_dir):
+    # pyoxigraph does not look for Ctrl-C while it evaluates; with --timeout 0 the query still runs in a child
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg", "--data", str(mini_dir), "sparql", RUNAWAY, "--timeout", "0"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    deadline = time.monotonic() + 30
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    while not (children.exists() and children.read_text().split()) and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the query runs in its child
+    query_pids = [int(p) for p in children.read_text().split()] if children.exists() else []
+    proc.send_signal(signal.SIGINT)
+    try:
+        _, err = proc.communicate(timeout=15)
+    except subprocess.TimeoutExpired:  # not stopped: do not leave it running
+        for pid in [proc.pid, *query_pids]:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        raise
+    assert proc.returncode == 130 and b"Traceback" not in err
+    for pid in query_pids:
+        assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
 
 
 def test_time_limited_query_gives_the_same_answer_and_errors(engine):
