@@ -391,9 +391,10 @@ def reach(
     """Everything downstream of `start` (or upstream, with upstream=True), with net sign and best path.
 
     Dijkstra from `start` over signed states (entity, sign of the chain so far), along the steps or, upstream,
-    against them: an entity's net effect comes from its cheapest chain of each sign, where that chain visits no
-    entity twice (a dearer simple chain of that sign is not looked for; `how` finds those). Entities reached only
-    through disputed claims are found by a second search that admits them, and flagged.
+    against them, never re-entering an entity already on the chain: an entity's net effect comes from the best
+    chain of each sign so found. (Keeping one chain per state makes "best" a close bound rather than a proof:
+    the cheapest loop-free chain may run through a dearer chain of an earlier state; `how` searches exactly.)
+    Entities reached only through disputed claims are found by a second search that admits them, and flagged.
     """
     results: dict[str, Reached] = {}
     for include_disputed in (False,) if exclude_disputed else (False, True):
@@ -421,16 +422,23 @@ def reach(
 def _cheapest_chains(
     adj: dict[str, list[tuple[str, int, float, Statement]]], start: str
 ) -> dict[tuple[str, int], tuple[tuple[str, int], Statement] | None]:
-    """For each signed state reachable from (start, +), the state before it and the statement of the last step."""
+    """For each signed state reachable from (start, +), the state before it and the statement of the last step;
+    a chain never enters an entity it has already visited (so a sign is not lost to a chain with a loop)."""
     best = {(start, 1): 0.0}
     back: dict[tuple[str, int], tuple[tuple[str, int], Statement] | None] = {(start, 1): None}
+    visited = {(start, 1): frozenset((start,))}  # the entities on each settled state's chain
     heap = [(0.0, 0, start, 1)]
     pushed = 0
     while heap:
         cost, _, node, sign = heapq.heappop(heap)
         if cost > best[node, sign]:
             continue
+        if (node, sign) not in visited:
+            visited[node, sign] = visited[back[node, sign][0]] | {node}
+        on_chain = visited[node, sign]
         for target, sigma, step, st in adj.get(node, ()):
+            if target in on_chain:
+                continue
             state, c = (target, sign * sigma), cost + step
             if c < best.get(state, math.inf):
                 best[state], back[state] = c, ((node, sign), st)
@@ -440,13 +448,11 @@ def _cheapest_chains(
 
 
 def _chain(back: dict, state: tuple[str, int], max_length: int) -> tuple[Statement, ...] | None:
-    """The statements of the chain from the start to `state`, or None when it visits an entity twice or has
-    more than `max_length` steps."""
-    seen, sts = {state[0]}, []
+    """The statements of the chain from the start to `state`, or None when it has more than `max_length` steps."""
+    sts = []
     while (step := back[state]) is not None:
-        state, st = step
-        if state[0] in seen or len(sts) == max_length:
+        if len(sts) == max_length:
             return None
-        seen.add(state[0])
+        state, st = step
         sts.append(st)
     return tuple(reversed(sts))

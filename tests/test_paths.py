@@ -202,6 +202,18 @@ def test_open_search_respects_max_length_and_keeps_chains_simple():
     assert {r.key for r in reach(g, "d", upstream=True, max_length=1)} == {"b"}
 
 
+def test_open_search_finds_a_loop_free_chain_when_the_cheapest_has_a_loop():
+    # the cheap way to reach b negatively loops through b (a → b → c → b); a dearer chain avoids it
+    g = make_graph(
+        ("a", "increases", "b"), ("b", "decreases", "c"), ("c", "increases", "b"),
+        ("a", "increases", "x1"), ("x1", "increases", "x2"), ("x2", "increases", "x3"), ("x3", "decreases", "b"),
+    )  # fmt: skip
+    down = {r.key: r for r in reach(g, "a")}
+    assert down["b"].effect == how(g, "a", "b").effect == "mixed"
+    up = {r.key: r.effect for r in reach(g, "b", upstream=True)}
+    assert up["a"] == "mixed"
+
+
 def test_effects_disputed_only_targets_are_flagged():
     g = make_graph(("a", "increases", "b", "disputed"), ("a", "increases", "c"))
     rows = {r.key: r for r in reach(g, "a")}
