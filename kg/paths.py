@@ -366,6 +366,14 @@ def how(
         )
         return HowAnswer(NO_PATH, subject, obj, NO_LINK, downstream=tuple(down[:12]), upstream=tuple(up[:12]))
     found = list({tuple(h.statement for h in p.hops): p for p in [*paths, *shown]}.values())
+    missing = {INCREASES, DECREASES} - {p.effect for p in found if not p.disputed}
+    if missing and any(p.disputed for p in found):
+        # the net effect rests on undisputed chains; a sign seen only through disputed ones among the top few
+        # may still have an undisputed chain further down: look for the best one of each sign without them
+        extra, more_limited = find_paths(graph, subject, obj, top=1, **{**options, "exclude_disputed": True})
+        have = {tuple(h.statement for h in p.hops) for p in found}
+        found += [p for p in extra if p.effect in missing and tuple(h.statement for h in p.hops) not in have]
+        limited = limited or more_limited
     effect = net_effect(found)
     counts = {
         "paths": len(found),

@@ -214,6 +214,20 @@ def test_open_search_finds_a_loop_free_chain_when_the_cheapest_has_a_loop():
     assert up["a"] == "mixed"
 
 
+def test_net_effect_looks_past_disputed_chains_for_an_undisputed_one():
+    # the five cheapest decreasing chains are disputed; an undisputed one comes sixth, so the effect is mixed
+    edges = [("a", "increases", "z")]
+    for i in range(5):
+        edges += [("a", "decreases", f"m{i}", "disputed"), (f"m{i}", "increases", "z")]
+    edges += [("a", "increases", "n1"), ("n1", "increases", "n2"), ("n2", "increases", "n3")]
+    edges += [("n3", "increases", "n4"), ("n4", "decreases", "z")]
+    g = make_graph(*edges)
+    ans = how(g, "a", "z")
+    assert all(p.disputed for p in ans.paths if p.effect == "decreases")  # the ones shown
+    assert ans.effect == "mixed" == {r.key: r.effect for r in reach(g, "a")}["z"]
+    assert ans.counts["decreases"] == 6 and ans.counts["disputed"] == 5
+
+
 def test_effects_disputed_only_targets_are_flagged():
     g = make_graph(("a", "increases", "b", "disputed"), ("a", "increases", "c"))
     rows = {r.key: r for r in reach(g, "a")}
