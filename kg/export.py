@@ -6,10 +6,8 @@ import contextlib
 import csv
 import io
 import os
-import signal
 import sys
 import tempfile
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -66,6 +64,9 @@ def _exit(signum: int, frame) -> None:
 @contextlib.contextmanager
 def _stop_signals_unwind() -> Iterator[None]:
     """While a file is written, SIGTERM and SIGHUP exit through Python, so the temporary file is removed."""
+    import signal  # here, not at the top: every command imports this module to print
+    import threading
+
     if threading.current_thread() is not threading.main_thread():
         yield
         return
