@@ -253,10 +253,12 @@ def export(fmt: str | None, output: str) -> None:
       kg export -f ttl -o g.ttl
       kg export -f kgx -o ketamine        # ketamine_nodes.tsv + ketamine_edges.tsv
     """
+    from kg.export import RDF_FORMATS, guess_format
     from kg.export import export as do_export
-    from kg.export import guess_format
 
-    written = do_export(app().graph, guess_format(output, fmt), output)
+    fmt = guess_format(output, fmt)
+    # the RDF formats stream the build's N-Triples: no need to load the graph when the build is cached
+    written = do_export((fmt in RDF_FORMATS and app().cache_dir) or app().graph, fmt, output)
     if written != ["-"]:
         click.echo(f"wrote {', '.join(written)}", err=True)
 
@@ -633,7 +635,8 @@ def push(endpoint: str, graph_iri: str | None, append: bool, timeout: float) -> 
     """
     from kg.remote import push as do_push
 
-    target, count = do_push(app().graph, endpoint, graph_iri=graph_iri, replace=not append, timeout=timeout)
+    source = app().cache_dir or app().graph  # a cached build's N-Triples file is streamed without loading the graph
+    target, count = do_push(source, endpoint, graph_iri=graph_iri, replace=not append, timeout=timeout)
     click.echo(f"{'added' if append else 'loaded'} {count} triples into {target}", err=True)
 
 

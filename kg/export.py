@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import csv
 import io
+import itertools
 import os
 import sys
 import tempfile
@@ -16,7 +18,8 @@ from kg.errors import UsageError
 from kg.graph import KnowledgeGraph
 from kg.vocab import prefixes
 
-FORMATS = ("ttl", "nt", "jsonld", "graphml", "kgx")
+RDF_FORMATS = ("ttl", "nt", "jsonld")
+FORMATS = (*RDF_FORMATS, "graphml", "kgx")
 EXTENSIONS = {".ttl": "ttl", ".nt": "nt", ".jsonld": "jsonld", ".json": "jsonld", ".graphml": "graphml", ".tsv": "kgx"}
 
 
@@ -93,18 +96,74 @@ def ntriples(graph: KnowledgeGraph) -> str:
     return b"".join(_sorted_ntriples(graph)).decode("utf-8")
 
 
-def _sorted_ntriples(graph: KnowledgeGraph, chunk: int = 20_000) -> Iterator[bytes]:
-    """The sorted N-Triples in chunks of lines: one list of lines in memory, not the file and its copies too."""
-    if graph.cache_dir and (graph.cache_dir / "graph.nt").is_file():
-        with open(graph.cache_dir / "graph.nt", "rb") as fh:
-            lines = [line if line.endswith(b"\n") else line + b"\n" for line in fh]
-    else:
-        from kg.build import rdf_lines
+def ntriples_file(graph: KnowledgeGraph | Path) -> Path | None:
+    """The build's N-Triples file (unsorted, one triple per line) of a graph or a cache directory, if there is one."""
+    directory = graph if isinstance(graph, Path) else graph.cache_dir
+    path = directory / "graph.nt" if directory else None
+    return path if path and path.is_file() else None
 
-        lines = [f"{line}\n".encode() for line in rdf_lines(graph.data, graph.vocab)]
-    lines.sort()
-    for i in range(0, len(lines), chunk):
-        yield b"".join(lines[i : i + chunk])
+
+RUN_BYTES = 64 << 20  # N-Triples sorted in memory at once; a larger graph is sorted in runs on disk and merged
+
+
+def _sorted_ntriples(graph: KnowledgeGraph | Path, chunk: int = 20_000, run_bytes: int = RUN_BYTES) -> Iterator[bytes]:
+    """The sorted N-Triples in chunks of lines. A graph over `run_bytes` is sorted in runs spilled to a temporary
+    directory and merged, so memory stays bounded however large the graph (an external sort, as sort(1) does)."""
+    with contextlib.ExitStack() as stack:
+        runs: list[BinaryIO] = []
+        batch: list[bytes] = []
+        size = 0
+        for line in _ntriples_lines(graph):
+            batch.append(line)
+            size += len(line)
+            if size >= run_bytes:
+                runs.append(_spill(batch, stack))
+                batch, size = [], 0
+        batch.sort()
+        if not runs:
+            for i in range(0, len(batch), chunk):
+                yield b"".join(batch[i : i + chunk])
+            return
+        runs.append(iter(batch))
+        for block in _merged(runs, chunk):
+            yield b"".join(block)
+
+
+def _ntriples_lines(graph: KnowledgeGraph | Path) -> Iterator[bytes]:
+    if path := ntriples_file(graph):
+        with open(path, "rb") as fh:
+            for line in fh:
+                yield line if line.endswith(b"\n") else line + b"\n"
+    else:
+        from kg.build import iter_rdf_lines
+
+        for line in iter_rdf_lines(graph.data, graph.vocab):
+            yield f"{line}\n".encode()
+
+
+def _merged(runs: list, block: int) -> Iterator[list[bytes]]:
+    """Merge sorted runs a block at a time: every buffered line up to the smallest of the buffers' last lines can
+    go out, sorted together by one C sort of a few sorted pieces (far cheaper than heapq.merge line by line)."""
+    buffers = [list(itertools.islice(run, block)) for run in runs]
+    while live := [i for i, buf in enumerate(buffers) if buf]:
+        bound = min(buffers[i][-1] for i in live)
+        out: list[bytes] = []
+        for i in live:
+            buf = buffers[i]
+            k = bisect.bisect_right(buf, bound)
+            out += buf[:k]
+            buffers[i] = buf[k:] or list(itertools.islice(runs[i], block))
+        out.sort()
+        yield out
+
+
+def _spill(batch: list[bytes], stack: contextlib.ExitStack) -> BinaryIO:
+    """Sort `batch` into a temporary file removed when `stack` closes; return it rewound for reading."""
+    batch.sort()
+    run = stack.enter_context(tempfile.TemporaryFile(prefix="kg-sort-"))  # noqa: SIM115 (the stack closes it)
+    run.writelines(batch)
+    run.seek(0)
+    return run
 
 
 class _ChunkReader(io.RawIOBase):
@@ -127,7 +186,7 @@ class _ChunkReader(io.RawIOBase):
         return n
 
 
-def _write_rdf(graph: KnowledgeGraph, fmt: str, out: BinaryIO) -> None:
+def _write_rdf(graph: KnowledgeGraph | Path, fmt: str, out: BinaryIO) -> None:
     """Stream the sorted N-Triples to `out` as they are, or through pyoxigraph's Turtle or JSON-LD writer."""
     import pyoxigraph as ox
 
@@ -258,10 +317,15 @@ def _kgx_paths(output: str) -> tuple[Path, Path]:
     return Path(f"{stem}_nodes.tsv"), Path(f"{stem}_edges.tsv")
 
 
-def export(graph: KnowledgeGraph, fmt: str, output: str = "-") -> list[str]:
-    """Write the graph in `fmt` to `output`; return the paths written ('-' for stdout)."""
+def export(graph: KnowledgeGraph | Path, fmt: str, output: str = "-") -> list[str]:
+    """Write the graph in `fmt` to `output`; return the paths written ('-' for stdout).
+
+    For the RDF formats `graph` may be a build's cache directory (kg.build.cached_dir): its N-Triples are
+    streamed without loading the graph (at 100k statements that saves 0.6 s and a quarter GB)."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown export format '{fmt}'; choose one of {', '.join(FORMATS)}")
+    if isinstance(graph, Path) and (fmt not in RDF_FORMATS or not ntriples_file(graph)):
+        raise TypeError(f"exporting {fmt} from a cache directory needs its graph.nt and an RDF format")
     if fmt == "kgx":
         if output == "-":
             raise UsageError("KGX export writes two files (nodes and edges): give -o PREFIX or -o DIRECTORY")

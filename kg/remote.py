@@ -14,6 +14,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.errors import UsageError
@@ -147,20 +148,29 @@ def store_url(url: str, graph_iri: str | None) -> str:
 
 
 def push(
-    graph: KnowledgeGraph,
+    graph: KnowledgeGraph | Path,
     url: str,
     *,
     graph_iri: str | None = None,
     replace: bool = True,
     timeout: float | None = None,
 ) -> tuple[str, int]:
-    """Load the built graph into a Graph Store Protocol endpoint; return (target URL, triples sent)."""
-    from kg.export import ntriples
+    """Load the built graph (or a build's cache directory) into a Graph Store Protocol endpoint; return
+    (target URL, triples sent). A cached build's N-Triples file is streamed as it is, never held in memory."""
+    from kg.export import ntriples, ntriples_file
 
     target = store_url(url, graph_iri)
-    body = ntriples(graph).encode()
-    count = body.count(b"\n")
     headers = {"Content-Type": "application/n-triples", "User-Agent": USER_AGENT}
-    req = urllib.request.Request(target, data=body, method="PUT" if replace else "POST", headers=headers)
-    _request(req, timeout if timeout and timeout > 0 else DEFAULT_TIMEOUT, "graph")
+    method = "PUT" if replace else "POST"
+    timeout = timeout if timeout and timeout > 0 else DEFAULT_TIMEOUT
+    path = ntriples_file(graph)
+    if path is None:
+        body = ntriples(graph).encode()
+        _request(urllib.request.Request(target, data=body, method=method, headers=headers), timeout, "graph")
+        return target, body.count(b"\n")
+    with open(path, "rb") as fh:
+        count = sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
+        headers["Content-Length"] = str(fh.tell())
+        fh.seek(0)
+        _request(urllib.request.Request(target, data=fh, method=method, headers=headers), timeout, "graph")
     return target, count

@@ -47,6 +47,38 @@ def test_rdf_exports_do_not_depend_on_the_cache_or_on_chunking(mini_dir, mini_gr
         assert lines == sorted(lines) and len(lines) == len(set(lines)) > 100
 
 
+def test_a_graph_larger_than_memory_allows_is_sorted_in_runs_and_merged(mini_graph):
+    from kg.export import _sorted_ntriples
+
+    whole = b"".join(_sorted_ntriples(mini_graph))
+    for run_bytes, chunk in ((300, 7), (5_000, 1), (1, 50)):  # dozens of runs, a few runs, one line per run
+        assert b"".join(_sorted_ntriples(mini_graph, chunk=chunk, run_bytes=run_bytes)) == whole
+
+
+def test_merging_sorted_runs_gives_one_sorted_sequence():
+    import random
+
+    from kg.export import _merged
+
+    rng = random.Random(7)
+    for _ in range(200):
+        lines = [bytes(rng.choices(b"ab<>_ ", k=rng.randint(0, 6))) for _ in range(rng.randint(0, 60))]
+        cuts = sorted(rng.sample(range(len(lines) + 1), k=min(len(lines) + 1, rng.randint(1, 5))))
+        runs = [iter(sorted(lines[a:b])) for a, b in zip([0, *cuts], [*cuts, len(lines)], strict=True)]
+        blocks = list(_merged(runs, rng.randint(1, 8)))
+        assert [line for block in blocks for line in block] == sorted(lines)
+
+
+def test_rdf_export_from_a_cache_directory_needs_no_graph(mini_graph, tmp_path):
+    for fmt in ("nt", "ttl"):
+        export(mini_graph, fmt, str(tmp_path / f"graph.{fmt}"))
+        export(mini_graph.cache_dir, fmt, str(tmp_path / f"dir.{fmt}"))
+        assert (tmp_path / f"graph.{fmt}").read_bytes() == (tmp_path / f"dir.{fmt}").read_bytes()
+    with pytest.raises(TypeError):
+        export(mini_graph.cache_dir, "graphml", str(tmp_path / "g.graphml"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dir.nt", "dir.ttl", "graph.nt", "graph.ttl"]
+
+
 def test_sigterm_while_writing_leaves_no_half_file(tmp_path):
     script = (
         "import os, signal, time\n"

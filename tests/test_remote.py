@@ -106,6 +106,18 @@ def test_push_into_a_named_graph_replaces_or_appends(kg_cli, oxigraph, mini_dir,
 
 
 @pytest.mark.server
+def test_push_of_a_graph_without_a_cache_sends_the_same_triples(oxigraph, mini_dir, mini_graph):
+    from kg.build import build
+    from kg.remote import push
+
+    uncached = build(mini_dir)
+    assert uncached.cache_dir is None
+    target, count = push(uncached, f"{oxigraph}/store", graph_iri=GRAPH)
+    assert target.endswith("graph=" + urllib.parse.quote(GRAPH, safe=""))
+    assert count == len((mini_graph.cache_dir / "graph.nt").read_text().splitlines()) == remote_count(oxigraph, GRAPH)
+
+
+@pytest.mark.server
 def test_remote_params_are_bound_as_values(kg_cli, oxigraph):
     kg_cli("push", "--endpoint", f"{oxigraph}/store")
     before = remote_count(oxigraph)
