@@ -16,6 +16,7 @@ cannot cancel a running query, and a runaway query must not hang the caller.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import pickle
 import select
@@ -299,10 +300,11 @@ def rebinding_error(text: str, prefixes: Mapping[str, str]) -> str | None:
     used = variables(text)
 
     def renamed(tokens: list) -> str:
-        out = text
-        for var in sorted(tokens, key=lambda t: t.start, reverse=True):
-            fresh = next(f"?{var.text[1:]}_{i}" for i in range(len(used) + 1) if f"{var.text[1:]}_{i}" not in used)
-            out = out[: var.start] + fresh + out[var.start + len(var.text) :]
+        out, taken = text, set(used)
+        for var in sorted(tokens, key=lambda t: t.start, reverse=True):  # each BIND a name of its own
+            fresh = next(f"{var.text[1:]}_{i}" for i in itertools.count() if f"{var.text[1:]}_{i}" not in taken)
+            taken.add(fresh)
+            out = out[: var.start] + "?" + fresh + out[var.start + len(var.text) :]
         return out
 
     if not parses(renamed(suspects)):

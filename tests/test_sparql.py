@@ -366,6 +366,8 @@ def test_a_bind_to_a_variable_in_use_is_named_as_the_error():
     assert r.stderr.startswith("kg: error: query: syntax error: BIND (… AS ?label) on line 4 binds a variable")
     two = run_kg("sparql", "SELECT * {\n ?x ?p ?y\n BIND (1 AS ?x)\n BIND (2 AS ?y)\n}")
     assert "BIND (… AS ?x) on line 3 and BIND (… AS ?y) on line 4 bind variables" in two.stderr
+    same = run_kg("sparql", "SELECT * {\n ?x ?p ?o\n BIND (1 AS ?x)\n BIND (2 AS ?x)\n}")  # two need two names
+    assert "BIND (… AS ?x) on line 3 and BIND (… AS ?x) on line 4 bind variables" in same.stderr
     for other in (
         'SELECT ?x WHERE { BIND ("a" AS ?x) FILTER ( }',  # a BIND, but the error is elsewhere
         "SELECT (?a AS ?x) WHERE { ?a a mk:Drug . BIND (1 AS ?x) }",  # the SELECT reuses ?x, not the BIND
