@@ -9,8 +9,8 @@ so nothing is shared with the user's cache. Measured, each a median of --runs ru
 - `kg validate --no-shacl` and a rebuild (`load_graph(rebuild=True)`) in child processes: time and peak RSS;
 - a second load with unchanged inputs: its time, and whether the cached pickle was left untouched;
 - cold processes: `kg how` (a typical and a hub pair), `kg show`, `kg effects` and `kg causes` (a typical
-  entity and a hub), `kg sparql NAME` (n/a while the command is missing); one untimed warm-up first, then
-  fresh processes;
+  entity and a hub), `kg export -f ttl` (time and peak RSS), `kg sparql NAME` (n/a while the command is
+  missing); one untimed warm-up first, then fresh processes;
 - warm, in-process: `kg.paths.how(graph, a, b, top=5)` for typical and hub pairs, with the limit it reports;
 - the alternatives we chose against, in the same run: networkx `all_simple_paths` (length ≤ 4, counted within
   --budget seconds) against k-shortest `shortest_simple_paths` (Yen, top 5) on the same step graph; rdflib's
@@ -84,6 +84,7 @@ FIGURE_KEYS = (
     "cold_effects_hub_s",
     "cold_causes_typical_s",
     "cold_causes_hub_s",
+    "cold_export_ttl",
     "cold_sparql",
     "cold_sparql_typical",
     "warm_how_typical",
@@ -750,6 +751,9 @@ def bench_size(n: int, args: argparse.Namespace, workdir: Path) -> dict[str, Any
         fig["cold_effects_hub_s"] = repeat([*kg, "effects", hubs[0][0]], env, args.runs) if hubs else NA
         fig["cold_causes_typical_s"] = repeat([*kg, "causes", pairs[0][1]], env, args.runs) if pairs else NA
         fig["cold_causes_hub_s"] = repeat([*kg, "causes", hubs[0][1]], env, args.runs) if hubs else NA
+        say(f"{label}: cold kg export -f ttl ×{args.runs}")
+        with tempfile.TemporaryDirectory() as out:
+            fig["cold_export_ttl"] = repeat([*kg, "export", "-f", "ttl", "-o", f"{out}/graph.ttl"], env, args.runs)
 
         texts, params, origin = named_queries(graph)
         queries = engine_queries(texts)
@@ -978,6 +982,8 @@ def table(real: dict[str, Any], sizes: dict[str, dict[str, Any]], checks: list[d
     row("cold kg effects, hub (s)", lambda f: f["cold_effects_hub_s"])
     row("cold kg causes, typical (s)", lambda f: f["cold_causes_typical_s"])
     row("cold kg causes, hub (s)", lambda f: f["cold_causes_hub_s"])
+    row("cold kg export -f ttl (s)", lambda f: f["cold_export_ttl"])
+    row("  its peak (MB)", lambda f: f["cold_export_ttl"]["peak_mb"] if isinstance(f["cold_export_ttl"], dict) else NA)
     names = sorted({q for f in sizes.values() if isinstance(f["cold_sparql"], dict) for q in f["cold_sparql"]})
     if names:
         for q in names:

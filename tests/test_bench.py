@@ -98,5 +98,6 @@ def test_runner_writes_every_figure(tmp_path: Path) -> None:
     assert figures["warm_how_hub"] and all(h["code"] == "found" for h in figures["warm_how_hub"])
     cold = [f"cold_{cmd}_{kind}_s" for cmd in ("how", "show", "effects", "causes") for kind in ("typical", "hub")]
     assert [figures[k]["code"] for k in cold] == [0] * len(cold)
+    assert figures["cold_export_ttl"]["code"] == 0 and figures["cold_export_ttl"]["peak_mb"] > 0
     assert all(t["verdict"] in ("PASS", "FAIL", "n/a") for t in result["targets"]) and len(result["targets"]) >= 6
     assert "targets:" in proc.stdout
