@@ -19,8 +19,9 @@ so nothing is shared with the user's cache. Measured, each a median of --runs ru
   query can be stopped; and, for reference, the same queries on the on-disk store `kg sparql` opens;
 - rendering a 1,000-node neighbourhood with kg.viz (n/a without it).
 
-Peak memory of a child is its own ru_maxrss, read with os.wait4 for that child alone: resource.getrusage
-(RUSAGE_CHILDREN) holds the maximum over all children reaped so far, so it cannot tell one run from another.
+Peak memory of a child is its own ru_maxrss, read with os.wait4 for that child alone by a small launcher
+process (see LAUNCHER): resource.getrusage(RUSAGE_CHILDREN) holds the maximum over all children reaped so far,
+and a child forked straight from this process would count this process's own peak as well.
 The results go to bench/results/run-<date>.json unless --json says otherwise.
 """
 
@@ -192,12 +193,37 @@ class Child:
     stderr: str
 
 
+# A child's ru_maxrss includes the peak of the address space it was forked from, until its exec (Linux keeps the
+# larger of the two), so a child of this process, which holds a loaded graph, would report at least our own peak.
+# Each command is therefore started by this small launcher, which times it and reads its peak with os.wait4.
+LAUNCHER = """
+import json, os, subprocess, sys, time
+t0 = time.perf_counter()
+proc = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(proc.pid, 0)
+seconds = time.perf_counter() - t0
+with open(sys.argv[1], "w") as fh:
+    json.dump({"seconds": seconds, "peak_mb": usage.ru_maxrss / 1024}, fh)
+if os.WIFSIGNALED(status):
+    os.kill(os.getpid(), os.WTERMSIG(status))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_child(argv: list[str], env: dict[str, str], timeout: float | None = None) -> Child:
-    """Run a process to its end; wall time, and peak RSS from os.wait4 of that child alone."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    """Run a process to its end (through LAUNCHER); its wall time and its own peak RSS."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "child.json"
         t0 = time.perf_counter()
         # A session of its own, so that a timeout also stops the processes it forks (kg sparql's query child).
-        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env, cwd=ROOT, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", LAUNCHER, str(report), *argv],
+            stdout=out,
+            stderr=err,
+            env=env,
+            cwd=ROOT,
+            start_new_session=True,
+        )
         timer = threading.Timer(timeout, os.killpg, (proc.pid, signal.SIGKILL)) if timeout else None
         if timer:
             timer.start()
@@ -206,13 +232,15 @@ def run_child(argv: list[str], env: dict[str, str], timeout: float | None = None
         finally:
             if timer:
                 timer.cancel()
-        seconds = time.perf_counter() - t0
+        # stopped by the timer: no report, so the wall time seen here and the launcher's peak, an upper bound
+        seen = json.loads(report.read_text()) if report.is_file() else {}
+        seconds = seen.get("seconds", time.perf_counter() - t0)
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         return Child(
             seconds,
-            usage.ru_maxrss / 1024,
+            seen.get("peak_mb", usage.ru_maxrss / 1024),
             proc.returncode,
             out.read().decode(errors="replace"),
             err.read().decode(errors="replace"),

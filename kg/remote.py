@@ -164,6 +164,8 @@ def push(
     method = "PUT" if replace else "POST"
     timeout = timeout if timeout and timeout > 0 else DEFAULT_TIMEOUT
     path = ntriples_file(graph)
+    if path is None and isinstance(graph, Path):
+        raise TypeError(f"no graph.nt in {graph}: push a KnowledgeGraph or a build's cache directory")
     if path is None:
         body = ntriples(graph).encode()
         _request(urllib.request.Request(target, data=body, method=method, headers=headers), timeout, "graph")
