@@ -51,7 +51,7 @@ def test_a_graph_larger_than_memory_allows_is_sorted_in_runs_and_merged(mini_gra
     from kg.export import _sorted_ntriples
 
     whole = b"".join(_sorted_ntriples(mini_graph))
-    for run_bytes, chunk in ((300, 7), (5_000, 1), (1, 50)):  # dozens of runs, a few runs, one line per run
+    for run_bytes, chunk in ((2_000, 7), (30_000, 1), (8_000, 50)):  # ~50 runs, a few runs, a dozen
         assert b"".join(_sorted_ntriples(mini_graph, chunk=chunk, run_bytes=run_bytes)) == whole
 
 
