@@ -27,7 +27,16 @@ from kg.sparql import (
     row_count,
 )
 from kg.sparql import rows as table_rows
-from kg.sparqltext import ask_as_construct, bind_values, query_form, rebound_variables, uses_service, variables
+from kg.sparqltext import (
+    ask_as_construct,
+    bind_values,
+    is_valid_variable,
+    query_form,
+    rebound_variables,
+    significant,
+    uses_service,
+    variables,
+)
 from kg.store import Engine
 from kg.vocab import ENT, SRC, STMT, prefixes
 
@@ -507,6 +516,17 @@ def test_lexer_ignores_keywords_in_strings_iris_and_comments():
     assert not uses_service('SELECT * { ?s <http://e/SERVICE> """SERVICE""" } # SERVICE')
     assert uses_service("SELECT * { service <http://e/sparql> { ?s ?p ?o } }")
     assert variables("SELECT ?a $b { ?a ?c 'not ?d' } # ?e") == {"a", "b", "c"}
+
+
+def test_lexer_reads_non_ascii_names_as_the_engine_does():
+    text = "PREFIX é: <urn:e#>\nSELECT ?névé ?a\u203fb WHERE { ?névé é:été\u00b7x _:b\u00e9 . ?a\u203fb ?p 'ü' }"
+    toks = [(t.kind, t.text) for t in significant(text)]
+    assert ("var", "?névé") in toks and ("var", "?a\u203fb") in toks and ("bnode", "_:b\u00e9") in toks
+    assert ("pname", "é:été\u00b7x") in toks and ("string", "'ü'") in toks
+    assert variables(text) == {"névé", "a\u203fb", "p"}
+    assert len(list(ox.Store().query(text))) == 0  # and the engine agrees that it is SPARQL
+    assert variables("SELECT ?a\u00a0?b {}") == {"a", "b"}  # a no-break space ends a name (the engine refuses it)
+    assert is_valid_variable("névé") and not is_valid_variable("a×b") and not is_valid_variable("\u00b7a")
 
 
 def test_values_binding_is_placed_in_the_where_group_and_escapes_terms():
