@@ -17,7 +17,11 @@ def _positional_pickle(cls):
     return cls
 
 
-STATUSES = ("asserted", "hedged", "disputed", "negated")
+# What the text does with a claim, strongest first: asserted (states it), hedged (states it with reservation),
+# speculative (presents a hypothesis), inferred (the curator's reading connecting sentences, not a document's
+# claim), disputed (contradicted by another document or established pharmacology), negated (says it does not hold).
+STATUSES = ("asserted", "hedged", "speculative", "inferred", "disputed", "negated")
+NOTE_REQUIRED = ("speculative", "inferred", "disputed", "negated")  # statuses a curator must explain in a note
 KINDS = ("causal", "clinical", "associative", "structural")
 QUALIFIERS = ("dose", "onset", "duration", "frequency", "location", "count", "period", "population", "prevalence")
 

@@ -34,8 +34,9 @@ _EFFECT = {1: INCREASES, -1: DECREASES, 0: UNKNOWN}
 
 # Ranking weights: a path's cost is the sum of its hops' costs; lower is better.
 HOP_COST = 1.0
-DISPUTED_COST = 3.0
-HEDGED_COST = 0.3
+# What a hop's status adds: a document's hedge costs a little, a hypothesis more, the curator's own inference
+# more still (never ranked like a document's claim), a disputed claim most.
+STATUS_COST = {"asserted": 0.0, "hedged": 0.3, "speculative": 0.8, "inferred": 1.5, "disputed": 3.0}
 SINGLE_SOURCE_COST = 0.4  # a hop backed by one document costs this much more than one backed by several
 HUB_COST = 0.15  # × log2(degree) of the node a hop enters: explanations through hubs say less
 
@@ -144,10 +145,7 @@ class SignedGraph:
 
     def _hop_cost(self, st: Statement) -> float:
         cost = HOP_COST + HUB_COST * math.log2(max(self.degree.get(st.object, 1), 1))
-        if st.status == "disputed":
-            cost += DISPUTED_COST
-        elif st.status == "hedged":
-            cost += HEDGED_COST
+        cost += STATUS_COST.get(st.status, 0.0)
         first = st.evidence[0].source if st.evidence else None
         if all(e.source == first for e in st.evidence):  # one source document (cheaper than len(st.sources) < 2)
             cost += SINGLE_SOURCE_COST
@@ -210,6 +208,8 @@ def _scored(sg: SignedGraph, hops: tuple[Hop, ...], effect: str) -> MechanismPat
         "min_sources_per_hop": float(min(len(st.sources) for st in sts)),
         "disputed_hops": float(sum(st.status == "disputed" for st in sts)),
         "hedged_hops": float(sum(st.status == "hedged" for st in sts)),
+        "speculative_hops": float(sum(st.status == "speculative" for st in sts)),
+        "inferred_hops": float(sum(st.status == "inferred" for st in sts)),
         "hub_penalty": round(sum(HUB_COST * math.log2(max(sg.degree.get(st.object, 1), 1)) for st in sts), 3),
     }
     return MechanismPath(hops=hops, effect=effect, cost=round(cost, 3), reasons=reasons)

@@ -49,7 +49,9 @@ def card_text(card: EntityCard) -> str:
 def _reasons(r: dict) -> str:
     return (
         f"{int(r['hops'])} hop(s), ≥{int(r['min_sources_per_hop'])} source(s) per hop, "
-        f"{int(r['disputed_hops'])} disputed, {int(r['hedged_hops'])} hedged, hub penalty {r['hub_penalty']:g}"
+        f"{int(r['disputed_hops'])} disputed, {int(r['hedged_hops'])} hedged, "
+        f"{int(r.get('speculative_hops', 0))} speculative, {int(r.get('inferred_hops', 0))} inferred, "
+        f"hub penalty {r['hub_penalty']:g}"
     )
 
 

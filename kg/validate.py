@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import Problem
-from kg.model import STATUSES, Dataset, Vocabulary
+from kg.model import NOTE_REQUIRED, STATUSES, Dataset, Vocabulary
 from kg.progress import Progress, no_progress
 from kg.vocab import prefixes
 
@@ -120,7 +120,7 @@ def check_dataset(data: Dataset, vocab: Vocabulary) -> list[Problem]:
                 )
         if st.status not in STATUSES:
             add(Problem(st.where, f"statement '{st.id}': status '{st.status}' is not one of {', '.join(STATUSES)}"))
-        elif st.status in ("disputed", "negated") and not st.note:
+        elif st.status in NOTE_REQUIRED and not st.note:
             add(Problem(st.where, f"statement '{st.id}': a {st.status} statement needs a curator note"))
         for ev in st.evidence:
             if ev.source not in data.sources and ev.source not in data.unreadable_keys:

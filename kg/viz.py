@@ -60,10 +60,19 @@ SIGNS: dict[int, dict[str, str]] = {
 STATUS_HELP = {
     "asserted": "the source states it plainly",
     "hedged": "the source states it with reservation (may, is believed to); drawn paler",
+    "speculative": "the source presents it as a hypothesis; drawn paler, long dashes",
+    "inferred": "the curator's reading connecting the sources' sentences, not a source's own claim; dash-dot",
     "disputed": "contradicts another source or mainstream pharmacology; never counted as support",
     "negated": "the source says this does NOT hold",
 }
-STATUS_DASHES: dict[str, Any] = {"asserted": False, "hedged": False, "disputed": [8, 6], "negated": [2, 6]}
+STATUS_DASHES: dict[str, Any] = {
+    "asserted": False,
+    "hedged": False,
+    "speculative": [14, 6],
+    "inferred": [10, 4, 2, 4],
+    "disputed": [8, 6],
+    "negated": [2, 6],
+}
 LARGE = 300  # above this many nodes: no edge labels, straight edges, fewer layout iterations
 BIG_VIEW = 5000  # above this many nodes, `kg viz` says the page will take a while to lay out
 
@@ -222,7 +231,7 @@ def edge_view(graph: KnowledgeGraph, sid: str) -> dict:
         "arrow": "arrow" if pred.sign == 0 and pred.kind != "associative" else sign["arrow"],
         "arrowOn": not (pred.sign == 0 and pred.kind == "associative"),
         "dashes": STATUS_DASHES.get(st.status, False),
-        "opacity": 0.5 if st.status == "hedged" else 1.0,
+        "opacity": 0.5 if st.status in ("hedged", "speculative") else 1.0,
         "width": round(min(1.5 + 0.8 * (len(st.sources) - 1), 5.0), 2),
     }
 

@@ -537,7 +537,7 @@
     const key = el("span", { class: "arrowkey", "aria-hidden": "true" }, el("span", { class: "shaft" }));
     key.firstChild.style.borderTopStyle = s.key === "negated" ? "dotted" : s.dashes ? "dashed" : "solid";
     key.firstChild.style.borderTopColor = s.key === "negated" ? "#b0b0b0" : "#555";
-    if (s.key === "hedged") key.firstChild.style.opacity = "0.5";
+    if (s.key === "hedged" || s.key === "speculative") key.firstChild.style.opacity = "0.5";
     return checkRow(() => state.filters.statuses, s.key, [key, el("span", { class: "text" }, s.key)], s.help, s.count);
   }));
   byId("legend-sources").replaceChildren(...DATA.sources.map((s) =>

@@ -246,3 +246,20 @@ def test_molecular_mechanism_chain_is_always_shown(mini_graph):
     assert ans.paths[0].nodes == ["drug_a", "condition_c", "symptom_s"] and not ans.paths[0].mechanism
     mech = [p for p in ans.paths if p.mechanism]
     assert mech and mech[0].nodes[:2] == ["drug_a", "receptor_r"]
+
+
+def test_status_ranking_stated_before_hedged_before_speculative_before_inferred():
+    """A document's plain claim outranks its hedge, a hypothesis, and the curator's own inference, in that order."""
+    g = make_graph(
+        ("a", "increases", "p", "inferred"),
+        ("p", "increases", "z"),
+        ("a", "increases", "q", "speculative"),
+        ("q", "increases", "z"),
+        ("a", "increases", "r", "hedged"),
+        ("r", "increases", "z"),
+        ("a", "increases", "s"),
+        ("s", "increases", "z"),
+    )
+    ans = how(g, "a", "z")
+    assert [p.nodes[1] for p in ans.paths] == ["s", "r", "q", "p"]
+    assert ans.paths[2].reasons["speculative_hops"] == 1 and ans.paths[3].reasons["inferred_hops"] == 1
