@@ -301,9 +301,6 @@ def how(subject, object_, max_length, top, exclude_disputed, associative, fmt, o
         associative=associative,
     )
     report = how_report(graph, answer, resolutions, extra)
-    for r in resolutions:
-        if not r.obvious:
-            click.echo(f"resolved: {r.describe()}", err=True)
     code = EXIT_CODES.get(answer.code, 2)
     if fmt == "json":
         emit_json(report, output)
@@ -314,7 +311,7 @@ def how(subject, object_, max_length, top, exclude_disputed, associative, fmt, o
     if html and answer.paths:
         from kg.viz import path_html, write_html
 
-        write_html(html, path_html(graph, answer))
+        write_html(html, path_html(graph, answer, resolutions=resolutions))
         click.echo(f"wrote {html}", err=True)
     sys.exit(code)
 
@@ -335,8 +332,6 @@ def _reach(
         max_length=max_length,
         exclude_disputed=exclude_disputed,
     )
-    if not res.obvious:
-        click.echo(f"resolved: {res.describe()}", err=True)
     report = reach_report(graph, res, rows, upstream)
     emit_json(report, output) if fmt == "json" else emit(reach_text(report), output)
 
@@ -435,15 +430,15 @@ def viz(around, depth, path, max_length, top, types, sources, title, open_, outp
         raise UsageError("an HTML page is not for the terminal: give -o FILE.html, --open, or pipe the output")
     graph = app().graph
     if path:
-        from kg.paths import how as find_how
+        from kg.explain import ask
 
-        subject, obj = (app().resolve(name).key for name in path)
-        answer = find_how(graph, subject, obj, max_length=max_length, top=top)
+        resolutions = [app().resolve(name) for name in path]
+        answer, _, _ = ask(graph, *(r.key for r in resolutions), names=app().names, max_length=max_length, top=top)
         if not answer.paths:
-            s, o = graph.entities[subject].label, graph.entities[obj].label
+            s, o = (graph.entities[r.key].label for r in resolutions)
             click.echo(f"kg: {answer.message or f'no known link from {s} to {o} within {max_length} steps'}", err=True)
             sys.exit(1)
-        page = path_html(graph, answer, title=title)
+        page = path_html(graph, answer, title=title, resolutions=resolutions)
     else:
         key = app().resolve(around).key if around else None
         page = graph_html(graph, around=key, depth=depth, types=types, sources=sources, title=title, warn=note)

@@ -13,12 +13,38 @@ from kg.paths import (
     HowAnswer,
     MechanismPath,
     Reached,
+    WhyNot,
     how,
     reach,
 )
 from kg.resolve import NameIndex, Resolution, ResolveError, Resolver
 
-EXIT_CODES = {"found": 0, "no-path": 1, "same-entity": 1}  # everything else (unknown, ambiguous) is 2
+# found: 0; "ran, but the answer is no" (no link, only disputed links, same entity): 1; unknown or ambiguous name: 2
+EXIT_CODES = {"found": 0, "no-path": 1, "disputed-only": 1, "same-entity": 1}
+
+# What an answer's support level means, in words (kg.paths.SUPPORT_LEVELS).
+SUPPORT_TEXT = {
+    "asserted": "stated plainly in the documents",
+    "hedged": "the documents state it only with reservation (may, can, is believed to)",
+    "speculative": "only through a hypothesis the documents put forward",
+    "inferred": "only through the curator's inference, not a document's own claim",
+}
+DISPUTED_TEXT = "only through claims the documents' own curation disputes"
+
+
+def headline(report: dict) -> str:
+    """The one-line verdict of a how report, e.g. 'ketamine → fatigue: DECREASES — stated plainly in the documents'."""
+    s, o = report["subject"]["label"], report["object"]["label"]
+    line = f"{s} → {o}: {report['effect'].upper()}"
+    if report["code"] == "disputed-only":
+        return f"{line} — {DISPUTED_TEXT} (those alone would say: {report['disputed_effect']})"
+    if report.get("support"):
+        line = f"{line} — {SUPPORT_TEXT[report['support']]}"
+    best = next((p for p in report["paths"] if not p["disputed"] and p["effect"] == report["effect"]), None)
+    read = sorted({h["predicate_label"] for h in best["hops"] if h.get("sign_basis")}) if best else []
+    if read:
+        line += f"; the sign of '{', '.join(read)}' is read by rule (see 'sign by reading')"
+    return line
 
 
 def ask(
@@ -49,11 +75,13 @@ def path_report(graph: KnowledgeGraph, path: MechanismPath) -> dict:
     hops = []
     for h in path.hops:
         view = statement_view(graph, graph.statements[h.statement])
-        hops.append({"from": h.source, "to": h.target, **view.__dict__})
+        basis = graph.vocab.predicates[h.predicate].sign_basis
+        hops.append({"from": h.source, "to": h.target, **view.__dict__, "sign_basis": basis})
     return {
         "nodes": path.nodes,
         "labels": [graph.entities[n].label for n in path.nodes],
         "effect": path.effect,
+        "support": path.support,
         "cost": path.cost,
         "reasons": path.reasons,
         "disputed": path.disputed,
@@ -69,9 +97,11 @@ def how_report(
     report = {
         "code": answer.code,
         "effect": answer.effect,
+        "support": answer.support,
+        "disputed_effect": answer.disputed_effect,
         "subject": _entity(graph, answer.subject),
         "object": _entity(graph, answer.object),
-        "resolved": [r.describe() for r in resolutions],
+        "resolved": [r.to_dict() for r in resolutions],
         "counts": answer.counts,
         "limited": answer.limited,
         "message": answer.message,
@@ -82,9 +112,33 @@ def how_report(
             "subject_affects": [{"key": k, "label": graph.entities[k].label, "hops": d} for k, d in answer.downstream],
             "object_affected_by": [{"key": k, "label": graph.entities[k].label, "hops": d} for k, d in answer.upstream],
         }
+    if answer.why_not is not None:
+        report.setdefault("why_not", {}).update(why_not_report(graph, answer.why_not))
     if extra and extra.get("candidates"):
         report["candidates"] = [_entity(graph, k) for k in extra["candidates"]]
     return report
+
+
+def why_not_report(graph: KnowledgeGraph, why: WhyNot) -> dict:
+    """What links the two entities outside the signed, undisputed chains, as JSON-ready data."""
+    return {
+        "no_claims": [_entity(graph, k) for k in why.no_claims],
+        "only_context_claims": [_entity(graph, k) for k in why.no_steps],
+        "associative_paths": [path_report(graph, p) for p in why.associative],
+        "disputed_paths": [path_report(graph, p) for p in why.disputed],
+        "context_link": [
+            {
+                "from": h.source,
+                "to": h.target,
+                "statement": h.statement,
+                "sentence": graph.sentence(graph.statements[h.statement]),
+                "kind": graph.vocab.predicates[h.predicate].kind,
+                "status": h.status,
+            }
+            for h in why.context
+        ],
+        "max_length": why.max_length,
+    }
 
 
 def _entity(graph: KnowledgeGraph, key: str | None) -> dict | None:
@@ -118,12 +172,14 @@ def reach_report(graph: KnowledgeGraph, res: Resolution, rows: list[Reached], up
     return {
         "entity": _entity(graph, res.key),
         "direction": "upstream" if upstream else "downstream",
-        "resolved": res.describe(),
+        "resolved": res.to_dict(),
         "results": [
             {
                 **_entity(graph, r.key),
                 "effect": r.effect,
+                "support": "" if r.disputed_only else r.support,
                 "disputed_only": r.disputed_only,
+                "disputed_effect": r.disputed_effect,
                 "best_path": path_report(graph, r.path),
             }
             for r in rows

@@ -156,6 +156,7 @@ class Predicate:
     range: tuple[str, ...] = ()
     biolink: str = "biolink:related_to"
     mappings: tuple[str, ...] = ()
+    sign_basis: str = ""  # why the sign holds when no document says increases/decreases, and where it does not
 
     @property
     def is_step(self) -> bool:

@@ -29,8 +29,15 @@ UNKNOWN_OBJECT = "unknown-object"
 AMBIGUOUS_SUBJECT = "ambiguous-subject"
 AMBIGUOUS_OBJECT = "ambiguous-object"
 
+DISPUTED_ONLY = "disputed-only"  # chains exist, but every one runs through a claim the curation disputes
+
 INCREASES, DECREASES, MIXED, UNKNOWN, NO_LINK = "increases", "decreases", "mixed", "unknown", "no known link"
+NO_UNDISPUTED = "no undisputed link"
 _EFFECT = {1: INCREASES, -1: DECREASES, 0: UNKNOWN}
+
+# How strongly the documents back a chain: its weakest hop, from strongest to weakest (disputed and negated
+# claims never support an effect; they are counted apart).
+SUPPORT_LEVELS = ("asserted", "hedged", "speculative", "inferred")
 
 # Ranking weights: a path's cost is the sum of its hops' costs; lower is better.
 HOP_COST = 1.0
@@ -39,6 +46,7 @@ HOP_COST = 1.0
 STATUS_COST = {"asserted": 0.0, "hedged": 0.3, "speculative": 0.8, "inferred": 1.5, "disputed": 3.0}
 SINGLE_SOURCE_COST = 0.4  # a hop backed by one document costs this much more than one backed by several
 HUB_COST = 0.15  # × log2(degree) of the node a hop enters: explanations through hubs say less
+SIGN_BASIS_COST = 0.3  # a hop whose sign comes from a reading rule (precursor → product), not from the text
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +81,13 @@ class MechanismPath:
         """Whether any hop is a disputed claim."""
         return any(h.status == "disputed" for h in self.hops)
 
+    @property
+    def support(self) -> str:
+        """How the documents back the chain: the status of its weakest hop (disputed if any hop is)."""
+        if self.disputed:
+            return "disputed"
+        return SUPPORT_LEVELS[max(SUPPORT_LEVELS.index(h.status) for h in self.hops)]
+
 
 @dataclass(frozen=True)
 class HowAnswer:
@@ -88,6 +103,21 @@ class HowAnswer:
     downstream: tuple[tuple[str, int], ...] = ()  # why-not: what the subject affects (key, hops), nearest first
     upstream: tuple[tuple[str, int], ...] = ()  # why-not: what affects the object
     message: str = ""
+    support: str = ""  # the strongest backing of the effect's chains: asserted | hedged | speculative | inferred
+    disputed_effect: str = ""  # disputed-only answers: what the disputed chains alone would say
+    why_not: WhyNot | None = None  # no-path and disputed-only answers: what does connect the two, and why not counted
+
+
+@dataclass(frozen=True)
+class WhyNot:
+    """What links two entities when no undisputed signed chain does, and what would walk it."""
+
+    no_claims: tuple[str, ...] = ()  # entities with no claims at all
+    no_steps: tuple[str, ...] = ()  # entities whose claims are all context (is a, part of …) or negated
+    associative: tuple[MechanismPath, ...] = ()  # chains through correlations (walked with --associative)
+    disputed: tuple[MechanismPath, ...] = ()  # chains through disputed claims (left out by --exclude-disputed)
+    context: tuple[Hop, ...] = ()  # the shortest connection through any claim, direction and kind ignored
+    max_length: int = 0  # chains longer than this were not searched
 
 
 @dataclass(frozen=True)
@@ -98,6 +128,13 @@ class Reached:
     effect: str
     path: MechanismPath
     disputed_only: bool = False
+    disputed_effect: str = ""  # when disputed_only: what the disputed chains alone would say (effect is then
+    # NO_UNDISPUTED)
+
+    @property
+    def support(self) -> str:
+        """How the documents back the best chain (see MechanismPath.support)."""
+        return self.path.support
 
 
 def signed_graph(graph: KnowledgeGraph, *, exclude_disputed: bool = False, associative: bool = False) -> SignedGraph:
@@ -146,6 +183,8 @@ class SignedGraph:
     def _hop_cost(self, st: Statement) -> float:
         cost = HOP_COST + HUB_COST * math.log2(max(self.degree.get(st.object, 1), 1))
         cost += STATUS_COST.get(st.status, 0.0)
+        if self.graph.vocab.predicates[st.predicate].sign_basis:
+            cost += SIGN_BASIS_COST
         first = st.evidence[0].source if st.evidence else None
         if all(e.source == first for e in st.evidence):  # one source document (cheaper than len(st.sources) < 2)
             cost += SINGLE_SOURCE_COST
@@ -216,18 +255,35 @@ def _scored(sg: SignedGraph, hops: tuple[Hop, ...], effect: str) -> MechanismPat
 
 
 def net_effect(paths: list[MechanismPath] | tuple[MechanismPath, ...]) -> str:
-    """Increases / decreases when undisputed signed paths agree, mixed when they disagree, else unknown."""
+    """Increases / decreases when undisputed signed paths agree, mixed when they disagree, unknown when they are
+    all unsigned; NO_UNDISPUTED when every path runs through a disputed claim, NO_LINK when there is none."""
     return _net([(p.effect, p.disputed) for p in paths])
 
 
 def _net(outcomes: list[tuple[str, bool]]) -> str:
-    support = [e for e, disputed in outcomes if not disputed] or [e for e, _ in outcomes]
-    signs = set(support) - {UNKNOWN}
-    if not support:
+    if not outcomes:
         return NO_LINK
+    support = [e for e, disputed in outcomes if not disputed]
+    return _combine(support) if support else NO_UNDISPUTED
+
+
+def _combine(effects: list[str]) -> str:
+    signs = set(effects) - {UNKNOWN}
     if not signs:
         return UNKNOWN
     return signs.pop() if len(signs) == 1 else MIXED
+
+
+def support_of(paths: list[MechanismPath] | tuple[MechanismPath, ...], effect: str) -> str:
+    """The strongest backing among the undisputed chains that give `effect` (for mixed: the weaker of the two
+    signs' best); '' when no undisputed chain does."""
+    wanted = {INCREASES, DECREASES} if effect == MIXED else {effect}
+    best = {}
+    for p in paths:
+        if not p.disputed and p.effect in wanted:
+            level = SUPPORT_LEVELS.index(p.support)
+            best[p.effect] = min(best.get(p.effect, level), level)
+    return SUPPORT_LEVELS[max(best.values())] if best else ""
 
 
 def find_paths(
@@ -297,7 +353,12 @@ def find_paths(
     paths = [
         _scored(sg, tuple(_hop(sg, st) for st in sts), _EFFECT[end]) for end, found in results.items() for sts in found
     ]
-    return sorted(paths, key=lambda p: (p.cost, len(p.hops), [h.statement for h in p.hops])), limited
+    return sorted(paths, key=_rank), limited
+
+
+def _rank(p: MechanismPath) -> tuple:
+    """Cheapest first, then shortest, then by statement ids (a stable order)."""
+    return (p.cost, len(p.hops), [h.statement for h in p.hops])
 
 
 def _statements(store: list, idx: int) -> tuple[Statement, ...]:
@@ -354,19 +415,26 @@ def how(
         have = {tuple(h.statement for h in p.hops) for p in shown}
         missing = MECHANISM_CHAINS - sum(p.nodes[1] in targets for p in shown)
         shown += [p for p in mech if tuple(h.statement for h in p.hops) not in have][: max(0, missing)]
-        shown = sorted(
-            (replace(p, mechanism=p.nodes[1] in targets) for p in shown),
-            key=lambda p: (p.cost, len(p.hops), [h.statement for h in p.hops]),
-        )
+        shown = sorted((replace(p, mechanism=p.nodes[1] in targets) for p in shown), key=_rank)
     if not paths:
         sg = signed_graph(graph, exclude_disputed=exclude_disputed, associative=associative)
         down = sorted(((k, d) for k, d in sg.distances(subject).items() if d > 0), key=lambda kv: (kv[1], kv[0]))
         up = sorted(
             ((k, d) for k, d in sg.distances(obj, reverse=True).items() if d > 0), key=lambda kv: (kv[1], kv[0])
         )
-        return HowAnswer(NO_PATH, subject, obj, NO_LINK, downstream=tuple(down[:12]), upstream=tuple(up[:12]))
+        why = why_not(graph, subject, obj, **options)
+        return HowAnswer(
+            NO_PATH,
+            subject,
+            obj,
+            NO_LINK,
+            downstream=tuple(down[:12]),
+            upstream=tuple(up[:12]),
+            why_not=why,
+            limited=limited,
+        )
     found = list({tuple(h.statement for h in p.hops): p for p in [*paths, *shown]}.values())
-    missing = {INCREASES, DECREASES} - {p.effect for p in found if not p.disputed}
+    missing = {INCREASES, DECREASES, UNKNOWN} - {p.effect for p in found if not p.disputed}
     if missing and any(p.disputed for p in found):
         # the net effect rests on undisputed chains; a sign seen only through disputed ones among the top few
         # may still have an undisputed chain further down: look for the best one of each sign without them
@@ -375,6 +443,14 @@ def how(
         found += [p for p in extra if p.effect in missing and tuple(h.statement for h in p.hops) not in have]
         limited = limited or more_limited
     effect = net_effect(found)
+    # every sign the verdict claims is backed by a chain the answer shows: the best undisputed one of each sign
+    signs = {INCREASES, DECREASES} if effect == MIXED else {effect}
+    have = {tuple(h.statement for h in p.hops) for p in shown}
+    for sign in sorted(signs - {p.effect for p in shown if not p.disputed}):
+        best = min((p for p in found if p.effect == sign and not p.disputed), key=_rank, default=None)
+        if best is not None and tuple(h.statement for h in best.hops) not in have:
+            shown.append(best)
+    shown = sorted(shown, key=_rank)
     counts = {
         "paths": len(found),
         "shown": len(shown),
@@ -383,7 +459,88 @@ def how(
         "unknown": sum(p.effect == UNKNOWN for p in found),
         "disputed": sum(p.disputed for p in found),
     }
-    return HowAnswer(FOUND, subject, obj, effect, tuple(shown), counts, limited)
+    if effect == NO_UNDISPUTED:
+        return HowAnswer(
+            DISPUTED_ONLY,
+            subject,
+            obj,
+            NO_UNDISPUTED,
+            tuple(shown),
+            counts,
+            limited,
+            disputed_effect=_combine([p.effect for p in found]),
+            why_not=why_not(graph, subject, obj, **options),
+        )
+    return HowAnswer(FOUND, subject, obj, effect, tuple(shown), counts, limited, support=support_of(found, effect))
+
+
+def why_not(
+    graph: KnowledgeGraph,
+    subject: str,
+    obj: str,
+    *,
+    max_length: int = 6,
+    exclude_disputed: bool = False,
+    associative: bool = False,
+    time_limit: float = 2.0,
+) -> WhyNot:
+    """What does link subject and object when no undisputed signed chain does: entities without claims, chains
+    through correlations or disputed claims (and the flag that walks them), and the shortest connection of any
+    kind (context such as 'is a' or 'part of', read in either direction)."""
+    steps = signed_graph(graph, associative=True)
+    no_claims = tuple(k for k in (subject, obj) if not graph.out_edges.get(k) and not graph.in_edges.get(k))
+    no_steps = tuple(k for k in (subject, obj) if k not in no_claims and k not in steps.edges and k not in steps.redges)
+    options = dict(max_length=max_length, time_limit=time_limit, top=3)
+    assoc: list[MechanismPath] = []
+    if not associative:
+        assoc, _ = find_paths(graph, subject, obj, associative=True, exclude_disputed=exclude_disputed, **options)
+    disputed: list[MechanismPath] = []
+    if exclude_disputed:
+        disputed, _ = find_paths(graph, subject, obj, associative=associative, **options)
+        disputed = [p for p in disputed if p.disputed]
+    return WhyNot(
+        no_claims=no_claims,
+        no_steps=no_steps,
+        associative=tuple(p for p in assoc if any(_is_associative(graph, h) for h in p.hops))[:3],
+        disputed=tuple(disputed[:3]),
+        context=tuple(_connection(graph, subject, obj, max_length)),
+        max_length=max_length,
+    )
+
+
+def _is_associative(graph: KnowledgeGraph, hop: Hop) -> bool:
+    return graph.vocab.predicates[hop.predicate].kind == "associative"
+
+
+def _connection(graph: KnowledgeGraph, subject: str, obj: str, max_length: int) -> list[Hop]:
+    """The shortest chain of non-negated claims from subject to object, context claims (is a, part of, located
+    in …) read either way and every other claim in its own direction; each hop as the claim is stored."""
+    if "context-adjacency" not in graph.memo:
+        adj: dict[str, list[tuple[str, Statement]]] = {}
+        for st in sorted(graph.statements.values(), key=lambda s: s.id):
+            if st.status != "negated" and st.subject != st.object:
+                adj.setdefault(st.subject, []).append((st.object, st))
+                if graph.vocab.predicates[st.predicate].kind == "structural":
+                    adj.setdefault(st.object, []).append((st.subject, st))
+        graph.memo["context-adjacency"] = adj
+    adj = graph.memo["context-adjacency"]
+    back: dict[str, tuple[str, Statement] | None] = {subject: None}
+    queue, depth = deque([subject]), {subject: 0}
+    while queue and obj not in back:
+        n = queue.popleft()
+        if depth[n] >= max_length:
+            continue
+        for m, st in adj.get(n, ()):
+            if m not in back:
+                back[m], depth[m] = (n, st), depth[n] + 1
+                queue.append(m)
+    if obj not in back:
+        return []
+    hops, n = [], obj
+    while (step := back[n]) is not None:
+        n, st = step
+        hops.append(Hop(st.id, st.subject, st.object, st.predicate, graph.sign(st), st.status))
+    return hops[::-1]
 
 
 def reach(
@@ -423,7 +580,9 @@ def reach(
             *_, sts, effect = min(chains)  # cheapest, then shortest, then by statement keys
             effects = [(e, any(st.status == "disputed" for st in c)) for *_, c, e in chains]
             best = _scored(sg, tuple(_hop(sg, st) for st in sts), effect)
-            results[node] = Reached(node, _net(effects), best, disputed_only=include_disputed)
+            net = _net(effects)
+            disputed_effect = _combine([e for e, _ in effects]) if net == NO_UNDISPUTED else ""
+            results[node] = Reached(node, net, best, include_disputed, disputed_effect)
     return sorted(results.values(), key=lambda r: (r.disputed_only, r.path.cost, r.key))
 
 

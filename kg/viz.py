@@ -17,7 +17,7 @@ import json
 import re
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
@@ -28,6 +28,7 @@ from kg.graph import KnowledgeGraph
 
 if TYPE_CHECKING:
     from kg.paths import HowAnswer, MechanismPath
+    from kg.resolve import Resolution
 
 # Colour and shape by entity type; a type not listed takes its nearest listed ancestor's style.
 TYPE_STYLE: dict[str, tuple[str, str]] = {
@@ -572,14 +573,21 @@ def graph_html(
     return render_html(view)
 
 
-def path_html(graph: KnowledgeGraph, answer: HowAnswer, title: str | None = None) -> str:
-    """The chains of a `how` answer, left to right from subject to object, as one HTML page."""
+def path_html(
+    graph: KnowledgeGraph, answer: HowAnswer, title: str | None = None, resolutions: Sequence[Resolution] = ()
+) -> str:
+    """The chains of a `how` answer, left to right from subject to object, as one HTML page; the page states the
+    verdict with what it rests on, and what each typed name was taken to mean."""
+    from kg.explain import headline, how_report
+
     if not answer.paths:
         raise KGError(answer.message or "no chain to show: the answer has no paths")
     subject, obj = answer.subject or answer.paths[0].nodes[0], answer.object or answer.paths[0].nodes[-1]
     s, o = graph.entities[subject].label, graph.entities[obj].label
     default = f"How does {s} affect {o}?"
-    subtitle = f"{answer.effect} — {_count(len(answer.paths), 'chain')} of claims, best first"
+    verdict = headline(how_report(graph, replace(answer, paths=()), list(resolutions))).split(": ", 1)[1]
+    notes = [f"{r.describe()}" for r in resolutions if not r.obvious]
+    subtitle = " · ".join([*notes, f"{verdict} — {_count(len(answer.paths), 'chain')} of claims, best first"])
     view = view_data(
         graph,
         path_selection(answer),
@@ -590,6 +598,8 @@ def path_html(graph: KnowledgeGraph, answer: HowAnswer, title: str | None = None
         paths=answer.paths,
         effect=answer.effect,
     )
+    view["meta"]["verdict"] = verdict
+    view["meta"]["resolved"] = notes
     return render_html(view)
 
 

@@ -239,8 +239,9 @@
         "Multiply the signs along a chain: two decreases make an increase."));
       if (DATA.meta.effect) {
         parts.push(el("p", {}, "Overall: ", el("strong", { class: "effect-" + DATA.meta.effect.split(" ")[0] },
-          DATA.meta.effect), "."));
+          DATA.meta.verdict || DATA.meta.effect), "."));
       }
+      for (const note of DATA.meta.resolved || []) parts.push(el("p", { class: "muted" }, "Name taken as: " + note));
     } else {
       parts.push(el("p", {}, "Use the search box to find an entity by name or synonym, and the boxes on the left " +
         "to show only some types, signs, statuses or documents."));

@@ -123,6 +123,7 @@ def load_vocabulary(directory: Path | None = None) -> Vocabulary:
                 range=tuple(sorted(local(c) for c in props.get(MK + "rangeIncludes", []))),
                 biolink=curie(first(props, MK + "edgePredicate", BIOLINK + "related_to")),
                 mappings=tuple(sorted(curie(m) for m in maps)),
+                sign_basis=first(props, MK + "signBasis", ""),
             )
     if not classes or not predicates:
         raise DataError(

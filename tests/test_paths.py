@@ -72,10 +72,13 @@ def test_disputed_paths_are_shown_but_not_counted():
     assert how(g, "a", "c", exclude_disputed=True).counts["disputed"] == 0
 
 
-def test_only_disputed_support_still_reports_its_sign():
+def test_only_disputed_support_is_no_undisputed_link_and_says_what_the_disputed_chains_would_give():
     g = make_graph(("a", "increases", "c", "disputed"))
     paths, _ = find_paths(g, "a", "c")
-    assert net_effect(paths) == "increases" and paths[0].disputed
+    assert net_effect(paths) == "no undisputed link" and paths[0].disputed
+    ans = how(g, "a", "c")
+    assert (ans.code, ans.effect, ans.disputed_effect) == ("disputed-only", "no undisputed link", "increases")
+    assert ans.paths and ans.paths[0].disputed and ans.support == ""
 
 
 def test_negated_claims_are_never_steps():
@@ -141,7 +144,7 @@ def test_result_codes_and_why_not():
 def test_ambiguous_name_code(mini_graph):
     from kg.explain import ask
 
-    ans, _, extra = ask(mini_graph, "drug A", "symptom")  # symptom S and symptom T tie
+    ans, _, extra = ask(mini_graph, "drug A", "symptom X")  # a typo of symptom S and of symptom T alike
     assert ans.code == AMBIGUOUS_OBJECT
     assert set(extra["candidates"]) == {"symptom_s", "symptom_t"}
 
@@ -223,8 +226,10 @@ def test_net_effect_looks_past_disputed_chains_for_an_undisputed_one():
     edges += [("n3", "increases", "n4"), ("n4", "decreases", "z")]
     g = make_graph(*edges)
     ans = how(g, "a", "z")
-    assert all(p.disputed for p in ans.paths if p.effect == "decreases")  # the ones shown
     assert ans.effect == "mixed" == {r.key: r.effect for r in reach(g, "a")}["z"]
+    # the verdict's undisputed decreasing chain is among the chains shown, beside the cheaper disputed ones
+    undisputed = [p.nodes for p in ans.paths if p.effect == "decreases" and not p.disputed]
+    assert undisputed == [["a", "n1", "n2", "n3", "n4", "z"]]
     assert ans.counts["decreases"] == 6 and ans.counts["disputed"] == 5
 
 

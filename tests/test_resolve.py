@@ -34,8 +34,8 @@ def test_exact_forms(resolver, name, key, how):
 
 def test_typo_resolves_fuzzily_and_says_so(resolver):
     res = resolver.resolve("condtion C")
-    assert res.key == "condition_c" and res.matched == "fuzzy"
-    assert "fuzzy match" in res.describe()
+    assert res.key == "condition_c" and res.matched == "fuzzy" and res.distance == 1
+    assert "taken as a typo" in res.describe()
 
 
 def test_unknown_name_suggests(resolver):
@@ -47,8 +47,8 @@ def test_unknown_name_suggests(resolver):
 
 def test_ambiguous_name_lists_candidates(resolver):
     with pytest.raises(ResolveError) as err:
-        resolver.resolve("symptom")
-    assert err.value.kind == "ambiguous"
+        resolver.resolve("symptom X")  # one letter from symptom S and from symptom T
+    assert err.value.kind == "ambiguous" and set(err.value.candidates) == {"symptom_s", "symptom_t"}
 
 
 def test_nonsense_still_offers_nearest(resolver):
@@ -68,3 +68,62 @@ def test_normalize():
     assert normalize("Glutamic  Acid") == "glutamic acid"
     assert normalize("stress") == "stress"  # -ss is not a plural
     assert normalize("NMDA receptors") == normalize("NMDA receptor")
+
+
+# --- resolution on the real data: a typo resolves, another word never does (issue 16) ----------------------
+
+REAL_TYPOS = [
+    ("ketamin", "ketamine"),  # a letter missing at the end
+    ("ketmaine", "ketamine"),  # two letters swapped
+    ("glutamte", "glutamate"),
+    ("serotonine", "serotonin"),  # one letter added at the end
+    ("depresion", "depression"),
+    ("synaptogensis", "synaptogenesis"),
+    ("anxeity", "anxiety"),
+    ("NMDA recepter", "nmda_receptor"),
+    ("norepinefrine", "norepinephrine"),  # two edits in a long name
+]
+
+REAL_REFUSED = [
+    ("happiness", "sadness"),  # un-happiness: the antonym, by letters added at the start
+    ("esketamine", "ketamine"),  # es-ketamine: another drug that contains the name
+    ("arketamine", "ketamine"),
+    ("epinephrine", "norepinephrine"),  # nor-epinephrine: a different neurotransmitter
+    ("adrenaline", "norepinephrine"),  # nor-adrenaline
+    ("danger", "anger"),  # a letter added at the start is another word
+    ("mood", "blood"),  # an unrelated near-spelling
+]
+
+
+@pytest.fixture(scope="module")
+def real_resolver(real_graph):
+    return Resolver(real_graph)
+
+
+@pytest.mark.parametrize("typed, key", REAL_TYPOS)
+def test_a_typo_of_one_name_resolves_and_says_so(real_resolver, typed, key):
+    res = real_resolver.resolve(typed)
+    assert (res.key, res.matched) == (key, "fuzzy") and 1 <= res.distance <= 2
+    assert f"{typed} → " in res.describe() and "typo" in res.describe()
+
+
+@pytest.mark.parametrize("typed, wrong", REAL_REFUSED)
+def test_another_word_is_refused_with_suggestions_never_substituted(real_resolver, real_graph, typed, wrong):
+    if any(typed.casefold() == n.casefold() for e in real_graph.entities.values() for n in (e.label, *e.synonyms)):
+        pytest.skip(f"the data now names '{typed}' itself")
+    with pytest.raises(ResolveError) as err:
+        real_resolver.resolve(typed)
+    assert err.value.kind == "unknown" and err.value.candidates
+    assert "did you mean" in str(err.value) or "nearest names" in str(err.value)
+
+
+def test_typo_rule():
+    from kg.resolve import typo_distance
+
+    assert typo_distance("ketamin", "ketamine") == 1
+    assert typo_distance("ketmaine", "ketamine") == 1  # a swap is one edit
+    assert typo_distance("esketamine", "ketamine") is None  # letters added at the start
+    assert typo_distance("ketamineabc", "ketamine") is None  # three letters added at the end
+    assert typo_distance("pain", "gain") is None  # a short word with another first letter
+    assert typo_distance("ssri", "ssrs") == 1 and typo_distance("abc", "abd") is None  # under four letters: exact only
+    assert typo_distance("hypotension", "hypertension") is None  # two edits in an 11-letter name
