@@ -77,6 +77,8 @@ def _entity_triples(data: Dataset, vocab: Vocabulary) -> Iterator[tuple[str, str
             yield s, _iri(OIO + "hasDbXref"), _lit(x.curie)
             if x.checked:
                 yield s, _iri(MK + "idCheck"), _lit(f"{x.curie}: {x.checked}")
+        if ent.no_id:
+            yield s, _iri(MK + "noStandardId"), _lit(f"{ent.no_id.kind}: {ent.no_id.note}")
 
 
 _A = f"<{RDF}type>"

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import DataError, Problem
-from kg.model import QUALIFIERS, Dataset, Entity, Evidence, Qualifier, Source, Statement, Xref
+from kg.model import NO_ID_KINDS, QUALIFIERS, Dataset, Entity, Evidence, MissingId, Qualifier, Source, Statement, Xref
 
 _LINE = "__line__"
 KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
@@ -227,31 +227,51 @@ def _source(raw: dict, where: str) -> Source:
 
 
 def _entity(raw: dict, where: str) -> Entity:
-    _check_fields(raw, {"key", "label", "type", "synonyms", "ids", "definition"})
-    xrefs = []
+    _check_fields(raw, {"key", "label", "type", "synonyms", "ids", "no_id", "definition"})
     ids = raw.get("ids") or []
     if not isinstance(ids, list):
         raise _Bad("field 'ids' must be a list")
-    for item in ids:
-        if isinstance(item, str):
-            xrefs.append(Xref(curie=item.strip()))
-        elif isinstance(item, dict):
-            _check_fields(item, {"curie", "match", "checked"})
-            match = _str(item, "match", required=False) or "exact"
-            if match not in ("exact", "close"):
-                raise _Bad(f"id match must be 'exact' or 'close', not {match!r}")
-            xrefs.append(Xref(curie=_str(item, "curie"), match=match, checked=_str(item, "checked", False) or ""))
-        else:
-            raise _Bad("each id must be a CURIE or a mapping with 'curie'")
     return Entity(
         key=_key(raw, "key"),
         label=_str(raw, "label"),
         type=_str(raw, "type"),
         synonyms=_strs(raw, "synonyms"),
-        xrefs=tuple(xrefs),
+        xrefs=tuple(_xref(item) for item in ids),
         definition=_str(raw, "definition", required=False) or "",
+        no_id=_missing_id(raw["no_id"]) if raw.get("no_id") is not None else None,
         where=where,
     )
+
+
+def _xref(item: Any) -> Xref:
+    if isinstance(item, str):
+        return Xref(curie=item.strip())
+    if not isinstance(item, dict):
+        raise _Bad("each id must be a CURIE or a mapping with 'curie'")
+    _check_fields(item, {"curie", "match", "checked", "obsolete", "replaced_by"})
+    match = _str(item, "match", required=False) or "exact"
+    if match not in ("exact", "close"):
+        raise _Bad(f"id match must be 'exact' or 'close', not {match!r}")
+    obsolete = item.get("obsolete", False)
+    if not isinstance(obsolete, bool):
+        raise _Bad(f"id field 'obsolete' must be true or false, not {obsolete!r}")
+    return Xref(
+        curie=_str(item, "curie"),
+        match=match,
+        checked=_str(item, "checked", False) or "",
+        obsolete=obsolete,
+        replaced_by=_str(item, "replaced_by", False) or "",
+    )
+
+
+def _missing_id(val: Any) -> MissingId:
+    if not isinstance(val, dict):
+        raise _Bad("field 'no_id' must be a mapping {kind: no-term|unverified, note: 'what was searched'}")
+    _check_fields(val, {"kind", "note"})
+    kind = _str(val, "kind")
+    if kind not in NO_ID_KINDS:
+        raise _Bad(f"no_id kind must be one of {', '.join(NO_ID_KINDS)}, not {kind!r}")
+    return MissingId(kind=kind, note=_str(val, "note"))
 
 
 def _statement(raw: dict, where: str) -> Statement:

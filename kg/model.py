@@ -23,6 +23,7 @@ def _positional_pickle(cls):
 STATUSES = ("asserted", "hedged", "speculative", "inferred", "disputed", "negated")
 NOTE_REQUIRED = ("speculative", "inferred", "disputed", "negated")  # statuses a curator must explain in a note
 KINDS = ("causal", "clinical", "associative", "structural")
+NO_ID_KINDS = ("no-term", "unverified")  # why an entity has no standard ID: none exists, or none could be verified
 QUALIFIERS = ("dose", "onset", "duration", "frequency", "location", "count", "period", "population", "prevalence")
 
 
@@ -47,6 +48,17 @@ class Xref:
     curie: str
     match: str = "exact"  # exact | close
     checked: str = ""
+    obsolete: bool = False  # the ontology's own record marks the term obsolete
+    replaced_by: str = ""  # the CURIE the ontology names as its replacement
+
+
+@_positional_pickle
+@dataclass(frozen=True, slots=True)
+class MissingId:
+    """Why an entity carries no standard ID: no term exists (no-term) or none could be verified (unverified)."""
+
+    kind: str
+    note: str
 
 
 @_positional_pickle
@@ -60,6 +72,7 @@ class Entity:
     synonyms: tuple[str, ...] = ()
     xrefs: tuple[Xref, ...] = ()
     definition: str = ""
+    no_id: MissingId | None = None  # set when xrefs is empty: the curator's reason
     where: str = field(default="", compare=False)
 
 

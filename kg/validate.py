@@ -96,6 +96,13 @@ def check_dataset(data: Dataset, vocab: Vocabulary) -> list[Problem]:
             if x.curie in seen:
                 add(Problem(ent.where, f"entity '{ent.key}': id {x.curie} listed twice", "duplicate"))
             seen.add(x.curie)
+            if x.replaced_by and (why := check_curie(x.replaced_by)):
+                add(Problem(ent.where, f"entity '{ent.key}': bad replaced_by of {x.curie}: {why}", "bad-curie"))
+            if x.obsolete or x.replaced_by:
+                instead = f"; use {x.replaced_by}" if x.replaced_by else ""
+                add(Problem(ent.where, f"entity '{ent.key}': id {x.curie} is obsolete{instead}", "obsolete-id"))
+        if ent.xrefs and ent.no_id:
+            add(Problem(ent.where, f"entity '{ent.key}': has ids and a no_id reason; keep one", "no-id"))
     for st in data.statements.values():
         pred = vocab.predicates.get(st.predicate)
         if pred is None:

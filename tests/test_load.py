@@ -57,3 +57,23 @@ def test_malformed_json_reports_line(data_copy: Path):
     (data_copy / "bad.json").write_text('{"entities": [\n  {"key": "x",\n}')
     _, problems = load_dataset(data_copy)
     assert len(problems) == 1 and problems[0].where.endswith("bad.json:3") and "malformed JSON" in problems[0].message
+
+
+def test_no_id_reason_and_obsolete_flags_load(data_copy: Path):
+    (data_copy / "ids.yaml").write_text(
+        "entities:\n"
+        "  - {key: e1, label: e1, type: Symptom, no_id: {kind: unverified, note: searched HP}}\n"
+        "  - {key: e2, label: e2, type: Symptom,"
+        " ids: [{curie: 'HP:0000001', obsolete: true, replaced_by: 'HP:0000002'}]}\n"
+        "  - {key: e3, label: e3, type: Symptom, no_id: {kind: maybe, note: x}}\n"
+        "  - {key: e4, label: e4, type: Symptom, no_id: because}\n"
+        "  - {key: e5, label: e5, type: Symptom, ids: [{curie: 'HP:0000001', obsolete: 'yes'}]}\n"
+    )
+    data, problems = load_dataset(data_copy)
+    assert data.entities["e1"].no_id.kind == "unverified" and data.entities["e1"].no_id.note == "searched HP"
+    x = data.entities["e2"].xrefs[0]
+    assert x.obsolete and x.replaced_by == "HP:0000002"
+    messages = {p.where.rsplit(":", 1)[-1]: p.message for p in problems}
+    assert "no_id kind must be one of no-term, unverified" in messages["4"]
+    assert "field 'no_id' must be a mapping" in messages["5"]
+    assert "'obsolete' must be true or false" in messages["6"]

@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import run_kg
 from kg.load import load_dataset
 from kg.validate import check_corpus, check_curie, check_dataset, normalize_text, quote_found, run_validation
 from kg.vocab import load_vocabulary
@@ -81,3 +82,33 @@ def test_missing_document_in_corpus(mini_dir, tmp_path, vocab):
     data, _ = load_dataset(mini_dir)
     problems = check_corpus(data, tmp_path)
     assert {p.code for p in problems} == {"io"} and len(problems) == 2
+
+
+def test_obsolete_and_replaced_ids_reported_with_locations(vocab):
+    fixture = Path(__file__).parent / "fixtures" / "obsolete_ids"
+    data, problems = load_dataset(fixture)
+    assert problems == []
+    found = [p for p in check_dataset(data, vocab) if p.code == "obsolete-id"]
+    assert [(p.where.rsplit("/", 1)[-1], p.message) for p in found] == [
+        ("entities.yaml:3", "entity 'sleepiness': id HP:0100786 is obsolete; use HP:0001262"),
+        ("entities.yaml:9", "entity 'mood_swings': id HP:0000720 is obsolete"),
+    ]
+
+
+def test_validate_cli_fails_on_an_obsolete_id():
+    r = run_kg("validate", "--no-shacl", "--data", str(Path(__file__).parent / "fixtures" / "obsolete_ids"))
+    assert r.returncode == 1
+    assert "obsolete_ids/entities.yaml:3: entity 'sleepiness': id HP:0100786 is obsolete; use HP:0001262" in r.stdout
+
+
+def test_bad_replacement_and_id_with_no_id_reason(data_copy: Path, vocab):
+    (data_copy / "more.yaml").write_text(
+        "entities:\n"
+        "  - {key: e1, label: e1, type: Symptom, ids: [{curie: 'HP:0000001', replaced_by: 'HP:12'}]}\n"
+        "  - {key: e2, label: e2, type: Symptom, ids: ['HP:0000002'], no_id: {kind: no-term, note: x}}\n"
+    )
+    data, problems = load_dataset(data_copy)
+    msgs = [str(p) for p in problems + check_dataset(data, vocab)]
+    assert any("more.yaml:2" in m and "bad replaced_by of HP:0000001" in m for m in msgs)
+    assert any("more.yaml:2" in m and "id HP:0000001 is obsolete; use HP:12" in m for m in msgs)
+    assert any("more.yaml:3" in m and "has ids and a no_id reason" in m for m in msgs)
