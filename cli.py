@@ -186,7 +186,7 @@ def validate(corpus: Path | None, shacl: bool, fmt: str) -> None:
 @format_option("text", "json")
 @output_option
 def stats(fmt: str, output: str) -> None:
-    """Counts of entities by type and of statements by predicate, status and source.
+    """Counts of entities and statements, and the curation report: ID coverage, conflicts, entities without an ID.
 
     \b
     Example:
@@ -209,6 +209,19 @@ def stats(fmt: str, output: str) -> None:
         f"  {v['statements']:5d}  {k}: {v['title']} ({v['evidence']} quotes)"
         for k, v in s["statements_by_source"].items()
     ]
+    lines.append(f"\nconflict pairs: {s['conflict_pairs']}")
+    lines.append("\nstandard IDs (entities with an ID / with a standard term / all):")
+    cov = s["id_coverage"]
+    for name, c in [("all entities", cov["total"]), *cov["by_type"].items()]:
+        pct = f"{c['percent']:5.1f} %" if c["percent"] is not None else "    - "
+        lines.append(f"  {c['with_id']:4d} /{c['with_term']:4d} /{c['entities']:4d}  {pct}  {name}")
+    ids = s["standard_ids"]
+    matches = ", ".join(f"{v} {k}" for k, v in ids["by_match"].items())
+    prefixes = ", ".join(f"{k} {v}" for k, v in ids["by_prefix"].items())
+    lines.append(f"  {ids['ids']} IDs ({matches}), {ids['checked']} with a check note; {prefixes}")
+    missing = s["entities_without_id"]
+    lines.append(f"\nentities without a standard ID ({len(missing)}):")
+    lines += [f"  {e['key']} ({e['type']}) {e['kind']}: {e['note']}".rstrip(": ") for e in missing]
     emit("\n".join(lines), output)
 
 

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg.curation import report as curation_report
 from kg.model import Dataset, Entity, Statement, Vocabulary
 
 
@@ -76,7 +77,7 @@ class KnowledgeGraph:
         return f"Not so: {text[:1].lower()}{text[1:]}" if st.status == "negated" else text
 
     def stats(self) -> dict:
-        """Counts of entities by type, statements by predicate, status and source."""
+        """Counts of entities by type, statements by predicate, status and source, and the curation report."""
         data = self.data
         by_source: Counter[str] = Counter()
         evidence_by_source: Counter[str] = Counter()
@@ -94,4 +95,5 @@ class KnowledgeGraph:
                 k: {"title": data.sources[k].title, "statements": by_source[k], "evidence": evidence_by_source[k]}
                 for k in sorted(data.sources)
             },
+            **curation_report(data),
         }
