@@ -16,11 +16,12 @@ TERMINAL_ROWS = 40  # rows of a `kg sparql` table on a terminal, unless --max-ro
 
 
 class App:
-    """Per-invocation state: where the data is, and the graph once loaded."""
+    """Per-invocation state: where the data is, how talkative to be, and the graph once loaded."""
 
     def __init__(self, data: Path | None, debug: bool) -> None:
         self.data = data
         self.debug = debug
+        self.verbosity = 0  # -1 with -q (results and errors only), 1 with -v
         self._graph = None
         self._names = None
         self._cache_dir = None
@@ -36,11 +37,12 @@ class App:
             # paused while they are made, then frozen (at 100k statements the scans were half a cold `kg how`).
             gc.disable()
             try:
-                with terminal_progress() as progress:
+                with terminal_progress(enabled=self.verbosity >= 0) as progress:
                     self._graph = load_graph(self.data, progress=progress)
                 gc.freeze()
             finally:
                 gc.enable()
+            self.info(f"graph from {self._graph.cache_dir or 'a fresh build'}")
         return self._graph
 
     @property
@@ -69,36 +71,158 @@ class App:
 
         res = Resolver(self.names).resolve(name)
         if not res.obvious:
-            click.echo(f"resolved: {res.describe()}", err=True)
+            self.say(f"resolved: {res.describe()}")
         return res
 
+    def say(self, message: str) -> None:
+        """A remark beside the result, on stderr (silenced by -q)."""
+        if self.verbosity >= 0:
+            click.echo(message, err=True)
 
-def _set_data(ctx: click.Context, _param, value):
-    if value is not None:  # `kg CMD --data DIR` means the same as `kg --data DIR CMD`
-        ctx.find_root().obj["app"].data = value
+    def info(self, message: str) -> None:
+        """A detail only -v asks for, on stderr."""
+        if self.verbosity > 0:
+            click.echo(f"kg: {message}", err=True)
+
+
+# Set while a command runs with -f json, so that an error is reported as JSON too (see main()).
+JSON_ERRORS = {"on": False}
+
+
+def _root(ctx: click.Context) -> App:
+    return ctx.find_root().obj["app"]
+
+
+def _data_dir(_ctx, _param, value: Path | None) -> Path | None:
+    """A --data directory that exists (a usage error, exit 2, if not)."""
+    if value is not None and not value.is_dir():
+        from kg.errors import UsageError
+
+        raise UsageError("no such data directory", where=str(value))
     return value
 
 
-data_option = click.option(
-    "--data",
-    type=click.Path(path_type=Path, file_okay=False),
-    expose_value=False,
-    callback=_set_data,
-    help="Dataset directory (default: the embedded ketamine data).",
+def _set_data(ctx: click.Context, param, value):
+    if _data_dir(ctx, param, value) is not None:  # `kg CMD --data DIR` means the same as `kg --data DIR CMD`
+        _root(ctx).data = value
+    return value
+
+
+def _set_debug(ctx: click.Context, _param, value):
+    if value:
+        _root(ctx).debug = True
+    return value
+
+
+def _set_verbosity(step: int):
+    def callback(ctx: click.Context, _param, value):
+        _root(ctx).verbosity += step * value
+        return value
+
+    return callback
+
+
+def _note_format(_ctx, _param, value):
+    JSON_ERRORS["on"] = value == "json"
+    return value
+
+
+def _complete_entity(ctx: click.Context, _param, incomplete: str):
+    """Shell completion of entity names (labels, then keys) from the cached build, if there is one."""
+    from kg.build import cached_dir, cached_names
+
+    cache = cached_dir(ctx.find_root().params.get("data"))
+    names = cached_names(cache) if cache else None
+    if names is None:
+        return []
+    low = incomplete.casefold()
+    found = sorted({label for label in names.labels.values() if label.casefold().startswith(low)})
+    return (found + sorted(k for k in names.labels if k.startswith(low) and k not in found))[:100]
+
+
+def _complete_query(_ctx, _param, incomplete: str):
+    """Shell completion of named query names."""
+    from kg.sparql import list_queries
+
+    return [q.name for q in list_queries() if q.name.startswith(incomplete)]
+
+
+def _complete_param(_ctx, _param, incomplete: str):
+    """Shell completion of NAME= for --param, from the named queries' parameters."""
+    from kg.sparql import list_queries
+
+    names = sorted({p.name for q in list_queries() for p in q.params})
+    return [f"{n}=" for n in names if f"{n}=".startswith(incomplete)]
+
+
+DATA_HELP = "Dataset directory (default: the embedded ketamine data)."
+
+
+def common(command):
+    """The options every command takes, anywhere on the line: --data, --debug, -q, -v."""
+    options = (
+        click.option(
+            "--data",
+            type=click.Path(path_type=Path),
+            envvar="MECHKG_DATA",
+            show_envvar=True,
+            expose_value=False,
+            callback=_set_data,
+            help=DATA_HELP,
+        ),
+        click.option("--debug", is_flag=True, expose_value=False, callback=_set_debug, help="Show tracebacks."),
+        click.option(
+            "-q",
+            "--quiet",
+            count=True,
+            expose_value=False,
+            callback=_set_verbosity(-1),
+            help="Only results and errors.",
+        ),
+        click.option(
+            "-v", "--verbose", count=True, expose_value=False, callback=_set_verbosity(1), help="Say more on stderr."
+        ),
+    )
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+data_option = common  # every command that reads the graph takes the common options
+output_option = click.option(
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    type=click.Path(allow_dash=True),
+    help="Output file; - for stdout.",
 )
-output_option = click.option("-o", "--output", default="-", show_default=True, help="Output file; - for stdout.")
+evidence_option = click.option(
+    "--evidence",
+    type=click.Choice(["best", "all"], case_sensitive=False),
+    default="best",
+    show_default=True,
+    help="Quotes per claim: the best one, or every one with notes in full.",
+)
 
 
 def format_option(*choices: str, default: str = "text"):
-    """A -f/--format option with the given choices."""
-    return click.option("-f", "--format", "fmt", type=click.Choice(choices), default=default, show_default=True)
+    """A -f/--format option with the given choices (any case)."""
+    return click.option(
+        "-f",
+        "--format",
+        "fmt",
+        type=click.Choice(choices, case_sensitive=False),
+        default=default,
+        show_default=True,
+        callback=_note_format,
+        help="Output format.",
+    )
 
 
 def app() -> App:
     """The App of the running command."""
-    ctx = click.get_current_context()
-    root = ctx.find_root()
-    return root.obj["app"]
+    return _root(click.get_current_context())
 
 
 def emit(text: str, output: str = "-") -> None:
@@ -113,22 +237,47 @@ def emit_json(data, output: str = "-") -> None:
     emit(json.dumps(data, indent=2, ensure_ascii=False, default=str), output)
 
 
+def layout(output: str, evidence: str = "best", screen: bool = True):
+    """How to size text for where it goes: a terminal's width, height (when `screen`) and colour; else plain."""
+    from kg.render import terminal_layout
+
+    return terminal_layout(output == "-" and sys.stdout.isatty(), evidence=evidence, screen=screen)
+
+
+def emit_text(text: str, output: str = "-") -> None:
+    """Text for a person: through a pager when a terminal cannot hold it, else printed or written as emit()."""
+    if output == "-" and sys.stdout.isatty():
+        import shutil
+
+        if text.count("\n") + 1 > shutil.get_terminal_size().lines - 1:
+            click.echo_via_pager(text + "\n", color=True)
+        else:
+            click.echo(text, color=True)
+        return
+    emit(text, output)
+
+
 def note(message: str) -> None:
-    """A remark for the user on stderr, beside the result."""
-    click.echo(f"kg: note: {message}", err=True)
+    """A remark for the user on stderr, beside the result (silenced by -q)."""
+    app().say(f"kg: note: {message}")
 
 
 @click.group(context_settings=CONTEXT)
 @click.option(
     "--data",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),
+    envvar="MECHKG_DATA",
+    show_envvar=True,
     default=None,
-    help="Dataset directory (default: the embedded ketamine data).",
+    callback=_data_dir,
+    help=DATA_HELP,
 )
-@click.option("--debug", is_flag=True, help="Show Python tracebacks for errors.")
+@click.option("--debug", is_flag=True, help="Show Python tracebacks for errors (anywhere on the line).")
+@click.option("-q", "--quiet", count=True, help="Only results and errors: no remarks on stderr (anywhere on the line).")
+@click.option("-v", "--verbose", count=True, help="Say more on stderr (anywhere on the line).")
 @click.version_option(package_name="mechkg")
 @click.pass_context
-def cli(ctx: click.Context, data: Path | None, debug: bool) -> None:
+def cli(ctx: click.Context, data: Path | None, debug: bool, quiet: int, verbose: int) -> None:
     """mechkg — a signed, evidence-backed mechanism knowledge graph.
 
     \b
@@ -137,9 +286,14 @@ def cli(ctx: click.Context, data: Path | None, debug: bool) -> None:
       kg show "NMDA receptor"
       kg validate --corpus ../shared/seeds
       kg sparql mechanism-chain --param drug=ketamine
+
+    \b
+    Shell completion (entity and query names too), e.g. for bash:
+      eval "$(_KG_COMPLETE=bash_source kg)"
     """
     obj = ctx.ensure_object(dict)
     obj["app"] = App(data, debug)
+    obj["app"].verbosity = verbose - quiet
 
 
 @cli.command(context_settings=CONTEXT)
@@ -227,10 +381,11 @@ def stats(fmt: str, output: str) -> None:
 
 @cli.command(context_settings=CONTEXT)
 @data_option
-@click.argument("name")
+@click.argument("name", shell_complete=_complete_entity)
 @format_option("text", "json")
 @output_option
-def show(name: str, fmt: str, output: str) -> None:
+@evidence_option
+def show(name: str, fmt: str, output: str, evidence: str) -> None:
     """The entity card: IDs, synonyms, definition and every statement in and out, with evidence.
 
     NAME is a label, synonym, key, CURIE or IRI.
@@ -245,7 +400,10 @@ def show(name: str, fmt: str, output: str) -> None:
     from kg.render import card_text
 
     card = entity_card(app().graph, app().resolve(name).key)
-    emit_json(card.to_dict(), output) if fmt == "json" else emit(card_text(card), output)
+    if fmt == "json":
+        emit_json(card.to_dict(), output)
+    else:
+        emit_text(card_text(card, layout(output, evidence, screen=False)), output)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -254,7 +412,7 @@ def show(name: str, fmt: str, output: str) -> None:
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(["ttl", "nt", "jsonld", "graphml", "kgx"]),
+    type=click.Choice(["ttl", "nt", "jsonld", "graphml", "kgx"], case_sensitive=False),
     help="Format; guessed from the -o extension, else ttl.",
 )
 @output_option
@@ -273,13 +431,13 @@ def export(fmt: str | None, output: str) -> None:
     # the RDF formats stream the build's N-Triples: no need to load the graph when the build is cached
     written = do_export((fmt in RDF_FORMATS and app().cache_dir) or app().graph, fmt, output)
     if written != ["-"]:
-        click.echo(f"wrote {', '.join(written)}", err=True)
+        app().say(f"wrote {', '.join(written)}")
 
 
 @cli.command(context_settings=CONTEXT)
 @data_option
-@click.argument("subject")
-@click.argument("object_", metavar="OBJECT")
+@click.argument("subject", shell_complete=_complete_entity)
+@click.argument("object_", metavar="OBJECT", shell_complete=_complete_entity)
 @click.option("--max-length", default=6, show_default=True, type=click.IntRange(1, 12), help="Longest chain, in hops.")
 @click.option("--top", default=5, show_default=True, type=click.IntRange(1, 100), help="How many paths to show.")
 @click.option("--exclude-disputed", is_flag=True, help="Drop disputed claims from the search.")
@@ -287,7 +445,8 @@ def export(fmt: str | None, output: str) -> None:
 @format_option("text", "json", "markdown")
 @output_option
 @click.option("--html", "html", type=click.Path(dir_okay=False), help="Also write the path view as an HTML file.")
-def how(subject, object_, max_length, top, exclude_disputed, associative, fmt, output, html) -> None:
+@evidence_option
+def how(subject, object_, max_length, top, exclude_disputed, associative, fmt, output, html, evidence) -> None:
     """How does SUBJECT affect OBJECT? The net effect and the ranked mechanism chains, each hop quoted.
 
     Exit 0 when a link is found, 1 for no known link, 2 for an unknown or ambiguous name.
@@ -317,15 +476,18 @@ def how(subject, object_, max_length, top, exclude_disputed, associative, fmt, o
     code = EXIT_CODES.get(answer.code, 2)
     if fmt == "json":
         emit_json(report, output)
-    elif code == 2:
-        click.echo(f"kg: error: {how_text(report)}", err=True)
+    elif answer.code not in ("found", "no-path", "disputed-only"):  # refused, or nothing to answer: on stderr
+        click.echo(f"kg: {'error' if code == 2 else 'note'}: {how_text(report)}", err=True)
+    elif fmt == "markdown":
+        emit(how_markdown(report), output)
     else:
-        emit(how_markdown(report) if fmt == "markdown" else how_text(report), output)
+        fit_screen = click.get_current_context().get_parameter_source("top").name == "DEFAULT"
+        emit_text(how_text(report, layout(output, evidence, screen=fit_screen)), output)
     if html and answer.paths:
         from kg.viz import path_html, write_html
 
         write_html(html, path_html(graph, answer, resolutions=resolutions))
-        click.echo(f"wrote {html}", err=True)
+        app().say(f"wrote {html}")
     sys.exit(code)
 
 
@@ -346,7 +508,7 @@ def _reach(
         exclude_disputed=exclude_disputed,
     )
     report = reach_report(graph, res, rows, upstream)
-    emit_json(report, output) if fmt == "json" else emit(reach_text(report), output)
+    emit_json(report, output) if fmt == "json" else emit_text(reach_text(report, layout(output, screen=False)), output)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -389,27 +551,22 @@ def causes(name, types, max_length, exclude_disputed, fmt, output) -> None:
 @data_option
 @format_option("text", "json")
 @output_option
-def conflicts(fmt: str, output: str) -> None:
+@evidence_option
+def conflicts(fmt: str, output: str, evidence: str) -> None:
     """Every disputed claim and every pair of conflicting claims, with both quotes and the curator's note.
 
     \b
     Example:
       kg conflicts
     """
-    from kg.describe import StatementView
     from kg.describe import conflicts as find_conflicts
-    from kg.render import statement_lines
+    from kg.render import conflicts_text
 
     items = find_conflicts(app().graph)
     if fmt == "json":
         emit_json(items, output)
         return
-    lines = [f"{len(items)} conflict(s) and disputed claim(s)"]
-    for i, item in enumerate(items, 1):
-        lines.append(f"\n{i}. {item['kind'].upper()}")
-        for v in item["statements"]:
-            lines += statement_lines(StatementView(**v), "   ")
-    emit("\n".join(lines), output)
+    emit_text(conflicts_text(items, layout(output, evidence, screen=False)), output)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -449,7 +606,7 @@ def viz(around, depth, path, max_length, top, types, sources, title, open_, outp
         answer, _, _ = ask(graph, *(r.key for r in resolutions), names=app().names, max_length=max_length, top=top)
         if not answer.paths:
             s, o = (graph.entities[r.key].label for r in resolutions)
-            click.echo(f"kg: {answer.message or f'no known link from {s} to {o} within {max_length} steps'}", err=True)
+            app().say(f"kg: {answer.message or f'no known link from {s} to {o} within {max_length} steps'}")
             sys.exit(1)
         page = path_html(graph, answer, title=title, resolutions=resolutions)
     else:
@@ -463,7 +620,7 @@ def viz(around, depth, path, max_length, top, types, sources, title, open_, outp
         os.close(fd)
     write_html(output, page)
     if output != "-":
-        click.echo(f"wrote {output}", err=True)
+        app().say(f"wrote {output}")
     if open_:
         import webbrowser
 
@@ -474,7 +631,8 @@ def viz(around, depth, path, max_length, top, types, sources, title, open_, outp
 
 
 @cli.command(context_settings=CONTEXT)
-@click.argument("name", required=False)
+@common
+@click.argument("name", required=False, shell_complete=_complete_query)
 @format_option("text", "json")
 def queries(name: str | None, fmt: str) -> None:
     """List the named SPARQL queries (name, title, parameters), or show one with its text.
@@ -496,20 +654,22 @@ def queries(name: str | None, fmt: str) -> None:
 
 @cli.command(context_settings=CONTEXT)
 @data_option
-@click.argument("query_arg", metavar="QUERY")
+@click.argument("query_arg", metavar="QUERY", shell_complete=_complete_query)
 @click.option(
     "-p",
     "--param",
     "params",
     multiple=True,
     metavar="NAME=VALUE",
+    shell_complete=_complete_param,
     help='Bind a variable: an entity name, CURIE, <IRI> or "literal"; repeatable.',
 )
 @click.option(
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "xml", "csv", "tsv", "ttl", "nt", "jsonld"]),
+    type=click.Choice(["table", "json", "xml", "csv", "tsv", "ttl", "nt", "jsonld"], case_sensitive=False),
+    callback=_note_format,
     help="Output format; guessed from -o, else table (SELECT, ASK) or ttl (CONSTRUCT, DESCRIBE).",
 )
 @output_option
@@ -576,7 +736,7 @@ def sparql(
         timeout=timeout,
     )
     if query.form == "UPDATE":
-        click.echo(f"update sent to {endpoint}", err=True)
+        app().say(f"update sent to {endpoint}")
         return
     terminal = output == "-" and sys.stdout.isatty()
     max_rows = (TERMINAL_ROWS if terminal else 0) if max_rows is None else max_rows
@@ -584,9 +744,9 @@ def sparql(
     count = row_count(result)
     if fmt == "table" and count is not None:
         shown = f" (the first {max_rows} shown; all of them: --max-rows 0, or -f csv)" if 0 < max_rows < count else ""
-        click.echo(f"{count} row{'s' if count != 1 else ''}{shown}", err=True)
+        app().say(f"{count} row{'s' if count != 1 else ''}{shown}")
     if output != "-":
-        click.echo(f"wrote {output}", err=True)
+        app().say(f"wrote {output}")
     if result.form == "ask":
         sys.exit(0 if result.boolean else 1)
 
@@ -617,12 +777,12 @@ def serve(host: str, port: int, timeout: float, allow_remote: bool) -> None:
     from kg.serve import serve as run_server
 
     def ready(url: str) -> None:
-        click.echo(f"serving the graph at {url} (SPARQL endpoint: {url}query); Ctrl-C to stop", err=True)
+        app().say(f"serving the graph at {url} (SPARQL endpoint: {url}query); Ctrl-C to stop")
         if host not in ("127.0.0.1", "localhost", "::1"):
             click.echo(f"note: listening on {host}, so other machines can reach this endpoint", err=True)
 
     run_server(app().graph, host=host, port=port, timeout=timeout, allow_remote=allow_remote, on_ready=ready)
-    click.echo("stopped", err=True)
+    app().say("stopped")
 
 
 @cli.command(context_settings=CONTEXT)
@@ -645,7 +805,20 @@ def push(endpoint: str, graph_iri: str | None, append: bool, timeout: float) -> 
 
     source = app().cache_dir or app().graph  # a cached build's N-Triples file is streamed without loading the graph
     target, count = do_push(source, endpoint, graph_iri=graph_iri, replace=not append, timeout=timeout)
-    click.echo(f"{'added' if append else 'loaded'} {count} triples into {target}", err=True)
+    app().say(f"{'added' if append else 'loaded'} {count} triples into {target}")
+
+
+def error_report(exc: KGError) -> dict:
+    """An error as JSON-ready data: what, where, the exit code, and the names offered instead if any."""
+    from kg.errors import ValidationError
+    from kg.resolve import ResolveError
+
+    out = {"error": type(exc).__name__, "message": exc.message, "where": exc.where, "exit": exc.exit_code}
+    if isinstance(exc, ResolveError):
+        out.update(resolution=exc.kind, candidates=exc.candidates)
+    if isinstance(exc, ValidationError):
+        out["problems"] = [{"where": p.where, "message": p.message, "code": p.code} for p in exc.problems]
+    return out
 
 
 def main() -> None:
@@ -667,6 +840,8 @@ def main() -> None:
             raise
         from kg.errors import ValidationError
 
+        if JSON_ERRORS["on"]:  # -f json: the error is data too, on stdout, beside the one line on stderr
+            emit_json({"error": error_report(exc)})
         if isinstance(exc, ValidationError):
             for p in exc.problems:
                 click.echo(str(p), err=True)

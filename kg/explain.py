@@ -159,12 +159,18 @@ def open_search(
 ) -> tuple[Resolution, list[Reached]]:
     """Everything downstream (effects) or upstream (causes) of a named entity, filtered by type."""
     res = Resolver(graph if names is None else names).resolve(name)
-    unknown = [t for t in types if t not in graph.vocab.classes]
-    if unknown:
+    types = class_keys(graph, types)
+    return res, reach(graph, res.key, upstream=upstream, types=types, **options)
+
+
+def class_keys(graph: KnowledgeGraph, types: tuple[str, ...]) -> tuple[str, ...]:
+    """Type names as typed (any case, key or label) → class keys; an unknown one is a usage error listing them."""
+    try:
+        return graph.vocab.class_keys(types)
+    except KeyError as exc:
         from kg.errors import UsageError
 
-        raise UsageError(f"unknown type '{unknown[0]}'; known types: {', '.join(graph.vocab.classes)}")
-    return res, reach(graph, res.key, upstream=upstream, types=types, **options)
+        raise UsageError(f"unknown type '{exc.args[0]}'; known types: {', '.join(graph.vocab.classes)}") from None
 
 
 def reach_report(graph: KnowledgeGraph, res: Resolution, rows: list[Reached], upstream: bool) -> dict:

@@ -24,12 +24,15 @@ EXTENSIONS = {".ttl": "ttl", ".nt": "nt", ".jsonld": "jsonld", ".json": "jsonld"
 
 
 def guess_format(path: str | None, fmt: str | None, default: str = "ttl") -> str:
-    """The export format: as given, else from the file extension, else `default`."""
+    """The export format: as given, else from the file extension, else `default` when there is none; an
+    extension that names no format is refused (never silently written as Turtle)."""
     if fmt:
         return fmt
-    if path and path != "-":
-        return EXTENSIONS.get(Path(path).suffix.lower(), default)
-    return default
+    suffix = Path(path).suffix.lower() if path and path != "-" else ""
+    if suffix and suffix not in EXTENSIONS:
+        known = ", ".join(sorted(EXTENSIONS))
+        raise UsageError(f"cannot tell the format from '{suffix}': use one of {known}, or give -f", where=path)
+    return EXTENSIONS.get(suffix, default)
 
 
 @contextlib.contextmanager

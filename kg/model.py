@@ -201,6 +201,18 @@ class Vocabulary:
         """The predicate and all its super-properties, nearest first."""
         return self._predicate_ancestors.get(key, (key,))
 
+    def class_keys(self, names: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+        """The class keys for type names given in any case, by key or label ('symptom', 'Biological process');
+        a KeyError names the first that is no class."""
+        index = {k.casefold(): k for k in self.classes} | {c.label.casefold(): k for k, c in self.classes.items()}
+        found = []
+        for name in names:
+            key = index.get(name.strip().casefold()) or index.get(name.replace("_", " ").strip().casefold())
+            if key is None:
+                raise KeyError(name)
+            found.append(key)
+        return tuple(found)
+
     def is_a(self, cls: str, ancestor: str) -> bool:
         """Whether class `cls` is `ancestor` or a subclass of it."""
         return ancestor in self.class_ancestors(cls)

@@ -14,19 +14,34 @@ def no_progress(stage: str, done: int = 0, total: int = 0) -> None:
 
 
 @contextmanager
-def terminal_progress(enabled: bool = True) -> Iterator[Progress]:
-    """A progress callback drawing a bar on stderr when it is a terminal; silent otherwise."""
+def terminal_progress(enabled: bool = True, delay: float = 0.3) -> Iterator[Progress]:
+    """A progress callback drawing a bar on stderr when it is a terminal; silent otherwise.
+
+    The bar appears only once work has gone on for `delay` seconds, so a command served from the cache
+    never flashes one.
+    """
     if not (enabled and sys.stderr.isatty()):
         yield no_progress
         return
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    import time
 
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), transient=True, console=None
-    ) as bar:
-        task = bar.add_task("starting", total=None)
+    start = time.monotonic()
+    state: dict = {}
 
-        def report(stage: str, done: int = 0, total: int = 0) -> None:
-            bar.update(task, description=stage, completed=done, total=total or None)
+    def report(stage: str, done: int = 0, total: int = 0) -> None:
+        if "bar" not in state:
+            if time.monotonic() - start < delay:
+                return
+            from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import Progress as Bar
 
+            state["bar"] = Bar(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), transient=True)
+            state["bar"].start()
+            state["task"] = state["bar"].add_task(stage, total=None)
+        state["bar"].update(state["task"], description=stage, completed=done, total=total or None)
+
+    try:
         yield report
+    finally:
+        if "bar" in state:
+            state["bar"].stop()

@@ -426,6 +426,9 @@ def choose_format(fmt: str | None, output: str, form: str | None) -> str:
     if fmt is None and output not in ("-", ""):
         ext = Path(output).suffix.lower()
         fmt = "jsonld" if ext == ".json" and graph_form else _EXTENSIONS.get(ext)
+        if ext and fmt is None:
+            known = ", ".join(sorted(_EXTENSIONS))
+            raise UsageError(f"cannot tell the format from '{ext}': use one of {known}, or give -f", where=output)
     if fmt is None:
         fmt = "ttl" if graph_form else "table"
     if fmt not in OUTPUT_FORMATS:

@@ -124,10 +124,9 @@ def filter_selection(
     keep: Iterable[str] = (),
 ) -> Selection:
     """Keep entities of the given types (or subtypes) and statements quoting the given sources; `keep` always stays."""
-    types, sources, keep = tuple(types), tuple(sources), set(keep)
-    unknown = [t for t in types if t not in graph.vocab.classes]
-    if unknown:
-        raise UsageError(f"unknown type '{unknown[0]}'; known types: {', '.join(graph.vocab.classes)}")
+    from kg.explain import class_keys
+
+    types, sources, keep = class_keys(graph, tuple(types)), tuple(sources), set(keep)
     missing = [s for s in sources if s not in graph.data.sources]
     if missing:
         raise UsageError(f"unknown source '{missing[0]}'; known sources: {', '.join(graph.data.sources)}")
@@ -636,3 +635,33 @@ def show_in_notebook(page: str, height: int = 640) -> NotebookView:
 
 def _count(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else plural or word + 's'}"
+
+
+def to_pyvis(
+    graph: KnowledgeGraph,
+    *,
+    around: str | None = None,
+    depth: int = 1,
+    types: Iterable[str] = (),
+    sources: Iterable[str] = (),
+    answer: HowAnswer | None = None,
+) -> Any:
+    """A pyvis Network of a view — the whole graph, the neighbourhood of entity key `around`, or the chains of a
+    `how` answer — with the colours, shapes, signs and statuses of the HTML page, for notebook users to show
+    (`net.show("g.html")`) or restyle. Needs pyvis (a dependency of mechkg)."""
+    from pyvis.network import Network
+
+    if answer is not None:
+        sel = path_selection(answer)
+    else:
+        sel = neighbourhood(graph, around, depth) if around else select_all(graph)
+        sel = filter_selection(graph, sel, types, sources, keep=[around] if around else [])
+    net = Network(directed=True, notebook=True, cdn_resources="in_line")
+    for n in (node_view(graph, k) for k in sel.nodes):
+        title = f"{n['label']} ({n['typeLabel']})" + (f"\n{n['definition']}" if n["definition"] else "")
+        net.add_node(n["id"], label=n["label"], title=title, color=n["color"], shape=n["shape"], group=n["type"])
+    for e in (edge_view(graph, i) for i in sel.statements):
+        net.add_edge(
+            e["from"], e["to"], label=e["label"], title=e["sentence"], color=e["color"], dashes=bool(e["dashes"])
+        )
+    return net

@@ -59,7 +59,7 @@ def test_data_option_works_after_the_command_too(kg_cli, mini_dir):
 
 def test_missing_data_dir_is_one_line(tmp_path):
     r = run_kg("--data", str(tmp_path / "nope"), "stats")
-    assert r.returncode == 1
+    assert r.returncode == 2  # a usage error
     assert r.stderr.strip().count("\n") == 0 and "no such data directory" in r.stderr
 
 
