@@ -5,8 +5,8 @@ Run: python bench/generate.py --size 10k --seed 42 --out /tmp/kg10k [--format js
 The output is shaped like a knowledge graph mined from the literature: mechkg's entity classes and
 predicates in realistic proportions, power-law degrees with a few named hubs (``drug_hub``,
 ``inflammation_hub``, ``depression_hub``), 1–4 evidence items per statement from synthetic sources,
-some qualifiers, ~3% disputed claims (with a note, a third of them with ``conflicts_with``) and ~1%
-hedged or negated ones. Every statement respects its predicate's ``mk:domainIncludes`` /
+some qualifiers, ~3% disputed claims (with a note, a third of them with ``conflicts_with``, recorded on
+both statements) and ~1% hedged or negated ones. Every statement respects its predicate's ``mk:domainIncludes`` /
 ``mk:rangeIncludes`` as read by ``kg.vocab.load_vocabulary()``, so the data validates.
 
 Files: ``sources.json``, ``entities.json`` and ``statements/statements-NNN.json`` (at most 20,000
@@ -422,6 +422,7 @@ def generate_records(n_statements: int, seed: int, vocab=None) -> dict[str, list
     statements: list[dict[str, Any]] = []
     seen: set[tuple[str, str, str]] = set()
     by_subject: dict[str, list[str]] = {}
+    by_id: dict[str, dict[str, Any]] = {}
     attempts = 0
     while len(statements) < n_statements:
         attempts += 1
@@ -443,9 +444,9 @@ def generate_records(n_statements: int, seed: int, vocab=None) -> dict[str, list
             rec["note"] = "Synthetic dispute: other sources report the opposite effect or no effect."
             earlier = by_subject.get(s)
             if statements and rng.random() < CONFLICT_SHARE:
-                rec["conflicts_with"] = [
-                    rng.choice(earlier) if earlier else _statement_id(statements[rng.randrange(len(statements))])
-                ]
+                other = rng.choice(earlier) if earlier else _statement_id(statements[rng.randrange(len(statements))])
+                rec["conflicts_with"] = [other]
+                by_id[other].setdefault("conflicts_with", []).append(sid)  # a conflict is listed on both sides
         elif r < DISPUTED + HEDGED:
             rec["status"] = "hedged"
             templates = HEDGES
@@ -464,6 +465,7 @@ def generate_records(n_statements: int, seed: int, vocab=None) -> dict[str, list
             for _ in range(k)
         ]
         statements.append(rec)
+        by_id[sid] = rec
         by_subject.setdefault(s, []).append(sid)
     return {"sources": sources, "entities": entities, "statements": statements}
 

@@ -141,6 +141,15 @@ def check_dataset(data: Dataset, vocab: Vocabulary) -> list[Problem]:
                         "unknown-statement",
                     )
                 )
+            elif st.id not in data.statements[other].conflicts_with:
+                add(
+                    Problem(
+                        st.where,
+                        f"statement '{st.id}': conflicts_with '{other}', but '{other}' does not list "
+                        f"'{st.id}' back (a conflict is recorded on both statements)",
+                        "one-sided-conflict",
+                    )
+                )
         for q in st.qualifiers:
             if q.entity and q.entity not in data.entities:
                 add(

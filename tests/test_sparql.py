@@ -126,6 +126,8 @@ def test_two_step_effects_compose_signs(kg_cli):
     rows = sparql_rows(kg_cli, "sparql", "two-step-effects", "-p", "drug=ketamine")
     chains = {(key(r["via"]), key(r["target"]), r["net"]) for r in rows}
     assert ("nmda_receptor", "glutamate", "raises") in chains  # blocks a brake: two minuses make a plus
+    nmda = next(r for r in rows if key(r["via"]) == "nmda_receptor" and key(r["target"]) == "glutamate")
+    assert nmda["statuses"] == "asserted, inferred"  # the brake is the curator's reading, and says so
     assert {r["net"] for r in rows} <= {"raises", "lowers", "unknown"}
 
 
@@ -233,10 +235,11 @@ def test_claims_to_review(kg_cli, real_graph):
     expected = {
         sid
         for sid, st in real_graph.statements.items()
-        if st.status != "negated" and (st.status in ("hedged", "disputed") or len(st.sources) == 1)
+        if st.status != "negated"
+        and (st.status in ("hedged", "speculative", "inferred", "disputed") or len(st.sources) == 1)
     }
     assert {stmt_id(r["claim"]) for r in rows} == expected
-    assert "nmda_receptor-decreases-glutamate" in expected  # hedged in the data
+    assert "nmda_receptor-decreases-glutamate" in expected  # the curator's inference, backed by two documents
 
 
 def test_source_coverage_matches_stats(kg_cli, real_graph):

@@ -112,3 +112,13 @@ def test_bad_replacement_and_id_with_no_id_reason(data_copy: Path, vocab):
     assert any("more.yaml:2" in m and "bad replaced_by of HP:0000001" in m for m in msgs)
     assert any("more.yaml:2" in m and "id HP:0000001 is obsolete; use HP:12" in m for m in msgs)
     assert any("more.yaml:3" in m and "has ids and a no_id reason" in m for m in msgs)
+
+
+def test_a_conflict_listed_on_one_side_only_is_reported(data_copy: Path, vocab):
+    st = data_copy / "statements.yaml"
+    st.write_text(st.read_text().replace("    conflicts_with: [drug_a-increases-symptom_s]\n", "", 1))
+    data, problems = load_dataset(data_copy)
+    found = [p for p in problems + check_dataset(data, vocab) if p.code == "one-sided-conflict"]
+    assert len(found) == 1, found
+    assert "statements.yaml:27" in found[0].where  # the disputed claim, which names the other
+    assert "'drug_a-increases-symptom_s'" in found[0].message and "'drug_a-treats-condition_c'" in found[0].message
