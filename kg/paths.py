@@ -42,8 +42,9 @@ SUPPORT_LEVELS = ("asserted", "hedged", "speculative", "inferred")
 # Ranking weights: a path's cost is the sum of its hops' costs; lower is better.
 HOP_COST = 1.0
 # What a hop's status adds: a document's hedge costs a little, a hypothesis more, the curator's own inference
-# more still (never ranked like a document's claim), a disputed claim most.
-STATUS_COST = {"asserted": 0.0, "hedged": 0.3, "speculative": 0.8, "inferred": 1.5, "disputed": 3.0}
+# more still — more than an extra stated hop, so that a chain the documents state outranks one that needs the
+# curator to connect their sentences —, a disputed claim most.
+STATUS_COST = {"asserted": 0.0, "hedged": 0.3, "speculative": 0.8, "inferred": 2.5, "disputed": 3.0}
 SINGLE_SOURCE_COST = 0.4  # a hop backed by one document costs this much more than one backed by several
 HUB_COST = 0.15  # × log2(degree) of the node a hop enters: explanations through hubs say less
 SIGN_BASIS_COST = 0.3  # a hop whose sign comes from a reading rule (precursor → product), not from the text

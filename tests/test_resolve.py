@@ -91,7 +91,7 @@ REAL_REFUSED = [
     ("epinephrine", "norepinephrine"),  # nor-epinephrine: a different neurotransmitter
     ("adrenaline", "norepinephrine"),  # nor-adrenaline
     ("danger", "anger"),  # a letter added at the start is another word
-    ("mood", "blood"),  # an unrelated near-spelling
+    ("flood", "blood"),  # an unrelated near-spelling: another first letter in a short word
 ]
 
 
