@@ -169,6 +169,8 @@ class SignedGraph:
         }
         self._costs: dict[str, float] = {}
         self._adjacency: dict[bool, dict[str, list[tuple[str, int, float, Statement]]]] = {}
+        self._in_costs: dict[str, list[tuple[str, float]]] | None = None
+        self._backward: dict[tuple[str, int], tuple[dict[str, int], dict[str, float]]] = {}
 
     def sign(self, st: Statement) -> int:
         """The statement's sign, from its predicate in the ontology."""
@@ -191,36 +193,65 @@ class SignedGraph:
             cost += SINGLE_SOURCE_COST
         return cost
 
+    def in_costs(self) -> dict[str, list[tuple[str, float]]]:
+        """Per entity, the entities with a step into it and the cheapest such step's cost (signs merged)."""
+        if self._in_costs is None:
+            inc: dict[str, list[tuple[str, float]]] = {}
+            for node, sts in self.redges.items():
+                best: dict[str, float] = {}
+                for st in sts:
+                    c = self.hop_cost(st)
+                    if c < best.get(st.subject, math.inf):
+                        best[st.subject] = c
+                inc[node] = list(best.items())
+            self._in_costs = inc
+        return self._in_costs
+
     def costs_to(self, target: str, region: dict[str, int]) -> dict[str, float]:
         """Cheapest path cost from every entity of `region` to `target` (backward Dijkstra over step costs)."""
+        inc = self.in_costs()
         best = {target: 0.0}
         heap = [(0.0, target)]
+        pop, push, inf = heapq.heappop, heapq.heappush, math.inf
         while heap:
-            c, n = heapq.heappop(heap)
-            if c > best.get(n, math.inf):
+            c, n = pop(heap)
+            if c > best[n]:
                 continue
-            for st in self.redges.get(n, ()):
-                m = st.subject
-                if m in region:
-                    nc = c + self.hop_cost(st)
-                    if nc < best.get(m, math.inf):
-                        best[m] = nc
-                        heapq.heappush(heap, (nc, m))
+            for m, step in inc.get(n, ()):
+                nc = c + step
+                if nc < best.get(m, inf) and m in region:
+                    best[m] = nc
+                    push(heap, (nc, m))
         return best
+
+    def backward(self, target: str, max_length: int) -> tuple[dict[str, int], dict[str, float]]:
+        """Hops and cheapest cost still needed from each entity within `max_length` hops of `target` (memoized:
+        a `how` answer searches to the same object several times)."""
+        key = (target, max_length)
+        if key not in self._backward:
+            if len(self._backward) >= 8:
+                self._backward.pop(next(iter(self._backward)))
+            to_go = self.distances(target, reverse=True, limit=max_length)
+            self._backward[key] = (to_go, self.costs_to(target, to_go))
+        return self._backward[key]
 
     def distances(self, start: str, reverse: bool = False, limit: int | None = None) -> dict[str, int]:
         """Hop distances from `start` along (or against) step edges, up to `limit` hops."""
-        adj = self.redges if reverse else self.edges
+        if reverse:
+            inc = self.in_costs()
+            adj = {n: [m for m, _ in v] for n, v in inc.items()}
+        else:
+            adj = {n: [st.object for st in v] for n, v in self.edges.items()}
         dist = {start: 0}
         queue = deque([start])
         while queue:
             n = queue.popleft()
-            if limit is not None and dist[n] >= limit:
+            d = dist[n]
+            if limit is not None and d >= limit:
                 continue
-            for st in adj.get(n, ()):
-                m = st.subject if reverse else st.object
+            for m in adj.get(n, ()):
                 if m not in dist:
-                    dist[m] = dist[n] + 1
+                    dist[m] = d + 1
                     queue.append(m)
         return dist
 
@@ -308,10 +339,10 @@ def find_paths(
     beat them is explored. `first_hop` restricts the subject's first step (e.g. to its molecular targets).
     """
     sg = signed_graph(graph, exclude_disputed=exclude_disputed, associative=associative)
-    to_go = sg.distances(obj, reverse=True, limit=max_length)  # hops still needed
+    # hops and cheapest cost still needed, ignoring sign and simplicity: an admissible bound
+    to_go, bound = sg.backward(obj, max_length)
     if subject not in to_go:
         return [], ""
-    bound = sg.costs_to(obj, to_go)  # cheapest cost still needed, ignoring sign and simplicity: admissible
     out = sg.adjacency()
     results: dict[int, list[tuple[Statement, ...]]] = {1: [], -1: [], 0: []}
     # Partial paths live in `store` as (entity, sign, statement, parent index, hops); the heap holds
