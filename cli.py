@@ -574,6 +574,8 @@ def conflicts(fmt: str, output: str, evidence: str) -> None:
 @click.option("--around", metavar="NAME", help="Only the neighbourhood of this entity.")
 @click.option("--depth", default=1, show_default=True, type=click.IntRange(0, 10), help="Links out from --around.")
 @click.option("--path", "path", nargs=2, metavar="X Y", help="The chains by which X affects Y, left to right.")
+@click.option("--tour", "tour", nargs=2, metavar="X Y", help="A guided walk through the chains by which X affects Y.")
+@click.option("--all", "everything", is_flag=True, help="Draw every entity at once (not the start view).")
 @click.option("--max-length", default=6, show_default=True, type=click.IntRange(1, 12), help="Longest chain (--path).")
 @click.option("--top", default=5, show_default=True, type=click.IntRange(1, 100), help="How many chains (--path).")
 @click.option("--type", "types", multiple=True, help="Only entities of this type (or a subtype); repeatable.")
@@ -581,37 +583,110 @@ def conflicts(fmt: str, output: str, evidence: str) -> None:
 @click.option("--title", help="Page title.")
 @click.option("--open", "open_", is_flag=True, help="Open the page in a web browser.")
 @output_option
-def viz(around, depth, path, max_length, top, types, sources, title, open_, output) -> None:
+def viz(around, depth, path, tour, everything, max_length, top, types, sources, title, open_, output) -> None:
     """Write an interactive, self-contained HTML view of the graph (works offline, from file://).
+
+    Without options: the start view (the drug, its target and the documents' main mechanism chain; the rest a
+    click away; a guided tour).
 
     \b
     Examples:
-      kg viz -o graph.html
+      kg viz -o start.html
+      kg viz --all -o graph.html
       kg viz --around glutamate --depth 2 -o glutamate.html --open
       kg viz --path ketamine fatigue -o chains.html
+      kg viz --tour ketamine depression -o tour.html
       kg viz --type Drug --type Receptor --source cycle -o drugs.html
     """
     from kg.errors import UsageError
-    from kg.viz import graph_html, path_html, write_html
+    from kg.viz import graph_html
 
-    if path and (around or types or sources):
-        raise UsageError("--path cannot be combined with --around, --type or --source")
-    if output == "-" and not open_ and sys.stdout.isatty():
-        raise UsageError("an HTML page is not for the terminal: give -o FILE.html, --open, or pipe the output")
-    graph = app().graph
-    if path:
-        from kg.explain import ask
-
-        resolutions = [app().resolve(name) for name in path]
-        answer, _, _ = ask(graph, *(r.key for r in resolutions), names=app().names, max_length=max_length, top=top)
-        if not answer.paths:
-            s, o = (graph.entities[r.key].label for r in resolutions)
-            app().say(f"kg: {answer.message or f'no known link from {s} to {o} within {max_length} steps'}")
-            sys.exit(1)
-        page = path_html(graph, answer, title=title, resolutions=resolutions)
+    chains = path or tour
+    if path and tour:
+        raise UsageError("--path and --tour cannot be combined")
+    if chains and (around or types or sources or everything):
+        raise UsageError(f"--{'path' if path else 'tour'} cannot be combined with --around, --type, --source or --all")
+    _check_html_output(output, open_)
+    if chains:
+        page = _chains_page(chains, max_length, top, title, tour=bool(tour))
     else:
         key = app().resolve(around).key if around else None
-        page = graph_html(graph, around=key, depth=depth, types=types, sources=sources, title=title, warn=note)
+        page = graph_html(
+            app().graph,
+            around=key,
+            depth=depth,
+            types=types,
+            sources=sources,
+            title=title,
+            warn=note,
+            everything=everything,
+        )
+    _write_page(page, output, open_)
+
+
+@cli.command(context_settings=CONTEXT)
+@data_option
+@click.argument("subject", required=False)
+@click.argument("object_", metavar="[OBJECT]", required=False)
+@click.option("--max-length", default=6, show_default=True, type=click.IntRange(1, 12), help="Longest chain, in hops.")
+@click.option("--top", default=5, show_default=True, type=click.IntRange(1, 100), help="How many chains.")
+@click.option("--title", help="Page title.")
+@click.option("--open", "open_", is_flag=True, help="Open the page in a web browser.")
+@output_option
+def tour(subject, object_, max_length, top, title, open_, output) -> None:
+    """A guided walk, one claim at a time, through the chains by which SUBJECT affects OBJECT (one HTML page).
+
+    Each step highlights two entities and the arrow between them, says in plain words what happens and what the
+    change is so far, how sure the documents are, and quotes them. Without SUBJECT and OBJECT: the data's drug and
+    the condition it treats (ketamine → depression in the embedded data).
+
+    \b
+    Examples:
+      kg tour -o tour.html
+      kg tour ketamine fatigue -o fatigue.html --open
+    """
+    from kg.errors import UsageError
+    from kg.tour import default_pair
+
+    if (subject is None) != (object_ is None):
+        raise UsageError("give both SUBJECT and OBJECT, or neither for the default tour")
+    _check_html_output(output, open_)
+    if subject is None:
+        pair = default_pair(app().graph)
+        if pair is None:
+            raise UsageError("this dataset has no drug that treats anything: give SUBJECT and OBJECT")
+        names = pair
+    else:
+        names = (subject, object_)
+    _write_page(_chains_page(names, max_length, top, title, tour=True), output, open_)
+
+
+def _check_html_output(output: str, open_: bool) -> None:
+    from kg.errors import UsageError
+
+    if output == "-" and not open_ and sys.stdout.isatty():
+        raise UsageError("an HTML page is not for the terminal: give -o FILE.html, --open, or pipe the output")
+
+
+def _chains_page(names, max_length: int, top: int, title: str | None, tour: bool) -> str:
+    """The path view (or the tour) of how the first name affects the second; exit 1 when no chain links them."""
+    from kg.explain import ask
+    from kg.viz import path_html
+
+    graph = app().graph
+    resolutions = [app().resolve(name) for name in names]
+    answer, _, _ = ask(graph, *(r.key for r in resolutions), names=app().names, max_length=max_length, top=top)
+    if not answer.paths:
+        s, o = (graph.entities[r.key].label for r in resolutions)
+        app().say(f"kg: {answer.message or f'no known link from {s} to {o} within {max_length} steps'}")
+        sys.exit(1)
+    return path_html(graph, answer, title=title, resolutions=resolutions, tour=tour)
+
+
+def _write_page(page: str, output: str, open_: bool) -> None:
+    """Write the page (to a temporary file when only --open was given), say where, and open it if asked."""
+    from kg.viz import write_html
+
     if output == "-" and open_:
         import os
         import tempfile

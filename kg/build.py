@@ -70,6 +70,8 @@ def _entity_triples(data: Dataset, vocab: Vocabulary) -> Iterator[tuple[str, str
             yield s, _iri(SKOS + "altLabel"), _lit(syn)
         if ent.definition:
             yield s, _iri(SKOS + "definition"), _lit(ent.definition)
+        if ent.plain:
+            yield s, _iri(MK + "plainDefinition"), _lit(ent.plain)
         for x in ent.xrefs:
             target = curie_to_iri(x.curie)
             if target:

@@ -38,6 +38,8 @@ class EntityCard:
     ids: list[dict[str, str]]
     synonyms: list[str]
     definition: str
+    plain: str  # the definition in plain words (curated beside the technical one)
+    best_quote: dict[str, str] | None  # the document sentence that best says what the entity is or does
     outgoing: list[StatementView]
     incoming: list[StatementView]
 
@@ -79,9 +81,41 @@ def entity_card(graph: KnowledgeGraph, key: str) -> EntityCard:
         ids=[{"curie": x.curie, "match": x.match, "checked": x.checked} for x in ent.xrefs],
         synonyms=list(ent.synonyms),
         definition=ent.definition,
+        plain=ent.plain,
+        best_quote=best_quote(graph, key),
         outgoing=[statement_view(graph, s) for s in graph.outgoing(key)],
         incoming=[statement_view(graph, s) for s in graph.incoming(key)],
     )
+
+
+STATUS_RANK = {"asserted": 0, "hedged": 1, "speculative": 2, "inferred": 3}  # disputed, negated: never chosen
+
+
+def best_quote(graph: KnowledgeGraph, key: str) -> dict[str, str] | None:
+    """The quote that best says what an entity is or does: from an undisputed claim about it, naming it, stated as
+    plainly and by as many documents as possible, of a readable length; None when no claim has one."""
+    ent = graph.entities[key]
+    names = [n.lower() for n in (ent.label, *ent.synonyms) if len(n) >= 3]
+    best, best_rank = None, None
+    for st in (*graph.outgoing(key), *graph.incoming(key)):
+        if st.status not in STATUS_RANK:
+            continue
+        for ev in st.evidence:
+            text = ev.quote.lower()
+            rank = (
+                not any(n in text for n in names),  # names the entity
+                STATUS_RANK[st.status],
+                st.subject != key,  # says what the entity does, before what is done to it
+                -len(st.sources),
+                abs(len(ev.quote) - 120) // 40,  # a sentence, not a fragment nor a paragraph
+                st.id,
+                ev.quote,
+            )
+            if best_rank is None or rank < best_rank:
+                best_rank = rank
+                title = graph.data.sources[ev.source].title if ev.source in graph.data.sources else ev.source
+                best = {"quote": ev.quote, "source": ev.source, "title": title, "statement": st.id}
+    return best
 
 
 def conflicts(graph: KnowledgeGraph) -> list[dict]:

@@ -227,7 +227,7 @@ def _source(raw: dict, where: str) -> Source:
 
 
 def _entity(raw: dict, where: str) -> Entity:
-    _check_fields(raw, {"key", "label", "type", "synonyms", "ids", "no_id", "definition"})
+    _check_fields(raw, {"key", "label", "type", "synonyms", "ids", "no_id", "definition", "plain"})
     ids = raw.get("ids") or []
     if not isinstance(ids, list):
         raise _Bad("field 'ids' must be a list")
@@ -239,6 +239,7 @@ def _entity(raw: dict, where: str) -> Entity:
         xrefs=tuple(_xref(item) for item in ids),
         definition=_str(raw, "definition", required=False) or "",
         no_id=_missing_id(raw["no_id"]) if raw.get("no_id") is not None else None,
+        plain=_str(raw, "plain", required=False) or "",
         where=where,
     )
 

@@ -73,6 +73,7 @@ class Entity:
     xrefs: tuple[Xref, ...] = ()
     definition: str = ""
     no_id: MissingId | None = None  # set when xrefs is empty: the curator's reason
+    plain: str = ""  # the same in plain words a 16-year-old understands: first sentence a noun phrase
     where: str = field(default="", compare=False)
 
 

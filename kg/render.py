@@ -120,10 +120,15 @@ def statement_lines(v: StatementView, indent: str = "    ", layout: Layout = Lay
 
 
 def card_text(card: EntityCard, layout: Layout = PLAIN) -> str:
-    """The entity card as text: who it is (IDs as `CURIE ! label`), then every claim in and out."""
+    """The entity card as text: what it is in plain words and the best quote about it, who it is (IDs as
+    `CURIE ! label`), then every claim in and out."""
     ids = ", ".join(f"{i['curie']} ! {card.label}{'' if i['match'] == 'exact' else ' (close match)'}" for i in card.ids)
-    lines = [
-        f"{layout.paint(card.label, bold=True)}  [{card.type}, {card.category}]  key: {card.key}",
+    lines = [f"{layout.paint(card.label, bold=True)}  [{card.type}, {card.category}]  key: {card.key}"]
+    if card.plain:
+        lines += wrap(f"in plain words: {card.plain}", layout, "  ", "    ")
+    if card.best_quote:
+        lines += wrap(f"best quote: “{card.best_quote['quote']}” — {card.best_quote['title']}", layout, "  ", "    ")
+    lines += [
         *wrap(f"ids:       {ids or 'none'}", layout, "  ", " " * 11),
         *wrap(f"synonyms:  {', '.join(card.synonyms) or 'none'}", layout, "  ", " " * 11),
         *wrap(f"definition: {card.definition or '(none)'}", layout, "  ", " " * 12),

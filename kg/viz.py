@@ -30,33 +30,45 @@ if TYPE_CHECKING:
     from kg.paths import HowAnswer, MechanismPath
     from kg.resolve import Resolution
 
-# Colour and shape by entity type; a type not listed takes its nearest listed ancestor's style.
+# Colour and shape by entity type: every class its own (colour, shape) pair; a family shares a shape (drugs ◆,
+# chemicals ▲, receptors and treatments ■, processes ⬢, body parts and risks ▼, conditions ●, behaviour ★) so that
+# shape alone tells the family apart without colour. A class not listed takes its nearest listed ancestor's style.
 TYPE_STYLE: dict[str, tuple[str, str]] = {
+    "Entity": ("#a0a0a0", "dot"),
     "Drug": ("#1f5fa8", "diamond"),
-    "DrugClass": ("#6d9bd1", "diamond"),
-    "ChemicalEntity": ("#2a9d8f", "triangle"),
-    "Neurotransmitter": ("#2a9d8f", "triangle"),
-    "Metabolite": ("#8cc9bf", "triangle"),
-    "Receptor": ("#e9a23b", "square"),
+    "DrugClass": ("#8fb3e0", "diamond"),
+    "ChemicalEntity": ("#5c7f3a", "triangle"),
+    "Neurotransmitter": ("#17a3a3", "triangle"),
+    "Metabolite": ("#a6dcd2", "triangle"),
+    "Receptor": ("#e69f00", "square"),
+    "RouteOfAdministration": ("#b3b3b3", "square"),
+    "TreatmentRegimen": ("#4f7d95", "square"),
     "BiologicalProcess": ("#b05aa0", "hexagon"),
     "AnatomicalEntity": ("#9c7a4d", "triangleDown"),
-    "Condition": ("#c8324a", "dot"),
-    "Disease": ("#c8324a", "dot"),
-    "PhenotypicFeature": ("#f2c14e", "dot"),
-    "Symptom": ("#f2c14e", "dot"),
-    "AdverseEffect": ("#e07b91", "dot"),
-    "RouteOfAdministration": ("#9e9e9e", "square"),
-    "TreatmentRegimen": ("#5f9ea0", "square"),
     "RiskFactor": ("#6b4c9a", "triangleDown"),
+    "Condition": ("#7a1f33", "dot"),
+    "Disease": ("#c8324a", "dot"),
+    "PhenotypicFeature": ("#c99a2e", "dot"),
+    "Symptom": ("#f5d06f", "dot"),
+    "AdverseEffect": ("#f0a6b9", "dot"),
     "Behavior": ("#4caf50", "star"),
 }
-DEFAULT_STYLE = ("#a0a0a0", "dot")
+DEFAULT_STYLE = TYPE_STYLE["Entity"]
 
-# Arrow colour and head by sign: increase →, decrease ⊣ (the T-bar of pathway diagrams), unsigned → grey.
+# Arrow colour, head and glyph by sign: increase → (+), decrease ⊣ (−, the T-bar of pathway diagrams), no direction
+# stated: grey. Blue and vermillion (Okabe–Ito) stay apart for red–green colour blindness, where green and red
+# both look olive; the head and the +/− glyph carry the sign without colour at all.
 SIGNS: dict[int, dict[str, str]] = {
-    1: {"key": "1", "label": "increases", "color": "#238b45", "arrow": "arrow", "glyph": "+"},
-    -1: {"key": "-1", "label": "decreases", "color": "#cb181d", "arrow": "bar", "glyph": "−"},
-    0: {"key": "0", "label": "unsigned / context", "color": "#737373", "arrow": "vee", "glyph": "·"},
+    1: {"key": "1", "label": "increases", "color": "#0072b2", "text": "#005d92", "arrow": "arrow", "glyph": "+"},
+    -1: {"key": "-1", "label": "decreases", "color": "#d55e00", "text": "#a34600", "arrow": "bar", "glyph": "−"},
+    0: {
+        "key": "0",
+        "label": "no direction stated",
+        "color": "#767676",
+        "text": "#595959",
+        "arrow": "vee",
+        "glyph": "·",
+    },
 }
 STATUS_HELP = {
     "asserted": "the source states it plainly",
@@ -74,6 +86,8 @@ STATUS_DASHES: dict[str, Any] = {
     "disputed": [8, 6],
     "negated": [2, 6],
 }
+READABLE_PX = 12  # labels are drawn only at 11 px and more on screen (vis fades them out between 11 and 12)
+GROUP_MIN = 10  # this many entities of one type around one view collapse into a single expandable node
 LARGE = 300  # above this many nodes: no edge labels, straight edges, fewer layout iterations
 BIG_VIEW = 5000  # above this many nodes, `kg viz` says the page will take a while to lay out
 
@@ -177,10 +191,14 @@ def darker(color: str, factor: float = 0.68) -> str:
 
 
 def node_view(graph: KnowledgeGraph, key: str) -> dict:
-    """One entity as the page needs it: label, type, IDs, synonyms, definition, colour and shape."""
+    """One entity as the page needs it: label, type, IDs, synonyms, plain and technical definition, the best quote
+    about it, its number of claims, colour and shape."""
+    from kg.describe import best_quote
+
     ent = graph.entities[key]
     cls = graph.vocab.classes.get(ent.type)
     color, shape = type_style(graph, ent.type)
+    quote = best_quote(graph, key)
     return {
         "id": key,
         "label": ent.label,
@@ -190,6 +208,9 @@ def node_view(graph: KnowledgeGraph, key: str) -> dict:
         "ids": [{"curie": x.curie, "match": x.match} for x in ent.xrefs],
         "synonyms": list(ent.synonyms),
         "definition": ent.definition,
+        "plain": ent.plain,
+        "quote": {"quote": quote["quote"], "title": quote["title"], "statement": quote["statement"]} if quote else None,
+        "degree": len(graph.out_edges.get(key, ())) + len(graph.in_edges.get(key, ())),
         "color": color,
         "border": darker(color),
         "shape": shape,
@@ -209,7 +230,8 @@ def edge_view(graph: KnowledgeGraph, sid: str) -> dict:
         "to": st.object,
         "predicate": st.predicate,
         "predicateLabel": pred.label,
-        "label": label + (" (disputed)" if st.status == "disputed" else ""),
+        "label": (label if st.status == "negated" else f"{sign['glyph']} {label}")
+        + (" (disputed)" if st.status == "disputed" else ""),
         "sentence": graph.sentence(st),
         "sign": pred.sign,
         "kind": pred.kind,
@@ -260,24 +282,29 @@ def spread_parallels(edges: list[dict]) -> None:
 
 
 def vis_options(n_nodes: int, n_edges: int, mode: str = "graph") -> dict:
-    """vis-network options sized for the graph: bounded stabilization, then physics off (the page does that)."""
+    """vis-network options sized for the graph: bounded stabilization, then physics off (the page does that).
+
+    Modes: "graph" lays everything out by physics; "start" and "path" come with positions (physics only places
+    entities the reader reveals later). Labels are never drawn below READABLE_PX on screen: zoom in to see more;
+    in "graph" mode an entity's label grows with its number of claims, so the hubs stay named when zoomed out.
+    """
     large = n_nodes > LARGE
     iterations = 600 if n_nodes <= 100 else 300 if n_nodes <= LARGE else 150 if n_nodes <= 3000 else 60
-    font = {
-        "size": 14,
-        "face": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
-        "color": "#1d2430",
-        "strokeWidth": 4,
-        "strokeColor": "#ffffff",
-    }
+    face = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
+    font = {"size": 14, "face": face, "color": "#1d2430", "strokeWidth": 4, "strokeColor": "#ffffff"}
     opts: dict[str, Any] = {
         "autoResize": True,
         "nodes": {
             "size": 10 if large else 16,
             "borderWidth": 1.5,
-            "borderWidthSelected": 3,
+            "borderWidthSelected": 4,
             "font": font,
             "widthConstraint": {"maximum": 160},
+            "scaling": {
+                "min": 8 if large else 12,
+                "max": 30,
+                "label": {"enabled": True, "min": 14, "max": 28, "maxVisible": 32, "drawThreshold": READABLE_PX},
+            },
         },
         "edges": {
             "width": 1.5,
@@ -286,13 +313,14 @@ def vis_options(n_nodes: int, n_edges: int, mode: str = "graph") -> dict:
             "arrowStrikethrough": False,
             "smooth": False if large else {"enabled": True, "type": "continuous", "roundness": 0.25},
             "font": {
-                "size": 11,
-                "face": font["face"],
-                "color": "#4a4f57",
-                "strokeWidth": 4,
-                "strokeColor": "#ffffff",
+                "size": 13,
+                "face": face,
+                "color": "#3b414a",
+                "strokeWidth": 0,
+                "background": "rgba(255,255,255,0.92)",
                 "align": "horizontal",
             },
+            "scaling": {"label": {"drawThreshold": READABLE_PX}},
         },
         "interaction": {
             "hover": True,
@@ -304,39 +332,49 @@ def vis_options(n_nodes: int, n_edges: int, mode: str = "graph") -> dict:
             "tooltipDelay": 300,
         },
         "layout": {"improvedLayout": n_nodes <= 100, "randomSeed": 7},
-        "edgeLabels": n_edges <= 150,
+        # which arrows carry their words: all of them (a path view, spread apart), or only those highlighted
+        "edgeLabels": {"path": "all", "start": "auto"}.get(mode, "highlighted"),
     }
+    if mode in ("path", "start"):
+        opts["nodes"]["font"] = {**font, "size": 17}
+        opts["nodes"]["widthConstraint"] = {"maximum": 140}
+        opts["edges"]["font"]["size"] = 16  # read at these views' usual zoom (~0.75) they stay above 11 px
+        opts["edges"]["smooth"] = False  # straight along a row (arcs over entities are set per arrow)
     if mode == "path":
         opts["physics"] = {"enabled": False}
-        opts["nodes"]["font"] = {**font, "size": 16}
-        opts["edges"]["font"]["size"] = 13
         opts["edges"]["smooth"] = {
             "enabled": True,
             "type": "cubicBezier",
             "forceDirection": "horizontal",
             "roundness": 0.45,
         }
-    else:
-        opts["physics"] = {
-            "enabled": True,
-            "solver": "forceAtlas2Based",  # degree-weighted repulsion spreads the neighbours of hubs
-            "forceAtlas2Based": {
-                "gravitationalConstant": -120 if not large else -60,
-                "centralGravity": 0.03,
-                "springLength": 130 if n_nodes <= 30 else 80 if not large else 50,
-                "springConstant": 0.06,
-                "damping": 0.4,
-                "avoidOverlap": 0.8,
-            },
-            "maxVelocity": 60,
-            "minVelocity": 1.5,
-            "timestep": 0.5,
-            "stabilization": {"enabled": True, "iterations": iterations, "updateInterval": 25, "fit": True},
-        }
+        return opts
+    opts["physics"] = {
+        "enabled": mode == "graph",
+        "solver": "forceAtlas2Based",  # degree-weighted repulsion spreads the neighbours of hubs
+        "forceAtlas2Based": {
+            "gravitationalConstant": -120 if not large else -60,
+            "centralGravity": 0.03 if mode == "graph" else 0.005,
+            "springLength": 130 if n_nodes <= 30 or mode == "start" else 80 if not large else 50,
+            "springConstant": 0.06,
+            "damping": 0.4,
+            "avoidOverlap": 0.8,
+        },
+        "maxVelocity": 60,
+        "minVelocity": 1.5,
+        "timestep": 0.5,
+        # the page adapts updateInterval (steps per batch) so that each batch stays short and input is answered
+        "stabilization": {
+            "enabled": mode == "graph",
+            "iterations": iterations,
+            "updateInterval": 25 if n_nodes <= LARGE else 4,
+            "fit": True,
+        },
+    }
     return opts
 
 
-def path_layout(paths: Sequence[Sequence[str]], x_gap: float = 190, y_gap: float = 110) -> dict[str, dict]:
+def path_layout(paths: Sequence[Sequence[str]], x_gap: float = 175, y_gap: float = 110) -> dict[str, dict]:
     """Positions for chains laid out left to right: column = longest distance from the start, row = first chain."""
     if not paths:
         return {}
@@ -364,6 +402,22 @@ def path_layout(paths: Sequence[Sequence[str]], x_gap: float = 190, y_gap: float
     return {n: {"x": level.get(n, 0) * x_gap, "y": row.get(n, 0) * y_gap, "level": level.get(n, 0)} for n in order}
 
 
+def arc_skipping_edges(edges: list[dict], positions: dict[str, dict]) -> None:
+    """Bend an edge that would run straight through entities between its ends on one row, so it passes over them."""
+    rows: dict[float, list[float]] = {}
+    for p in positions.values():
+        rows.setdefault(p["y"], []).append(p["x"])
+    for e in edges:
+        a, b = positions.get(e["from"]), positions.get(e["to"])
+        if not a or not b or a["y"] != b["y"] or e.get("smooth"):
+            continue
+        lo, hi = sorted((a["x"], b["x"]))
+        between = sum(lo < x < hi for x in rows[a["y"]])
+        if between:
+            # curvedCW bends to the left of the direction of travel: over the row whichever way the arrow runs
+            e["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": round(min(0.15 + 0.1 * between, 0.45), 2)}
+
+
 def path_view(graph: KnowledgeGraph, path: MechanismPath) -> dict:
     """One chain for the page: its nodes, statements, effect and a readable line."""
     hops = [
@@ -385,6 +439,8 @@ def path_view(graph: KnowledgeGraph, path: MechanismPath) -> dict:
         "edges": [h.statement for h in path.hops],
         "effect": path.effect,
         "cost": getattr(path, "cost", None),
+        "mechanism": getattr(path, "mechanism", False),
+        "support": path.support,
         "hops": hops,
     }
 
@@ -399,15 +455,27 @@ def view_data(
     focus: str | None = None,
     paths: Sequence[MechanismPath] = (),
     effect: str = "",
+    positions: dict[str, dict] | None = None,
+    tour: dict | None = None,
 ) -> dict:
-    """Everything the page shows, as JSON-ready data (no HTML)."""
+    """Everything the page shows, as JSON-ready data (no HTML). `positions` places entities (path and start views;
+    elsewhere physics does); `tour` is kg.tour.tour_data, stepped through on the page."""
+    from kg.glossary import lookup
+    from kg.tour import glossary_data
+
+    def plain(word: str) -> str:
+        term = lookup(word)
+        return term.plain if term else ""
+
     nodes = [node_view(graph, k) for k in sel.nodes]
     edges = [edge_view(graph, i) for i in sel.statements]
     spread_parallels(edges)
-    if mode == "path":
-        pos = path_layout([p.nodes for p in paths])
-        for n in nodes:
-            n.update(pos.get(n["id"], {}))
+    if mode == "path" and positions is None:
+        positions = path_layout([p.nodes for p in paths])
+    for n in nodes:
+        n.update((positions or {}).get(n["id"], {}))
+    if positions:
+        arc_skipping_edges(edges, positions)
     type_counts: dict[str, int] = {}
     for n in nodes:
         type_counts[n["type"]] = type_counts.get(n["type"], 0) + 1
@@ -432,6 +500,7 @@ def view_data(
                 "key": t,
                 "label": graph.vocab.classes[t].label if t in graph.vocab.classes else t,
                 "definition": graph.vocab.classes[t].definition if t in graph.vocab.classes else "",
+                "plain": plain(graph.vocab.classes[t].label if t in graph.vocab.classes else t),
                 "color": type_style(graph, t)[0],
                 "border": darker(type_style(graph, t)[0]),
                 "shape": type_style(graph, t)[1],
@@ -439,11 +508,15 @@ def view_data(
             }
             for t, c in sorted(type_counts.items())
         ],
-        "signs": [{**SIGNS[s], "count": sum(e["sign"] == s for e in edges)} for s in (1, -1, 0)],
+        "signs": [
+            {**SIGNS[s], "plain": plain(SIGNS[s]["label"]), "count": sum(e["sign"] == s for e in edges)}
+            for s in (1, -1, 0)
+        ],
         "statuses": [
             {
                 "key": s,
                 "help": STATUS_HELP.get(s, ""),
+                "plain": plain(s),
                 "dashes": STATUS_DASHES.get(s, False),
                 "count": sum(e["status"] == s for e in edges),
             }
@@ -463,6 +536,8 @@ def view_data(
         "nodes": nodes,
         "edges": edges,
         "paths": [path_view(graph, p) for p in paths],
+        "tour": tour,
+        "glossary": glossary_data(),
         "options": vis_options(len(nodes), len(edges), mode),
     }
 
@@ -537,6 +612,29 @@ def render_html(view: dict) -> str:
 # --- the public entry points -------------------------------------------------------------------------------------
 
 
+def start_view(graph: KnowledgeGraph) -> tuple[list[str], dict[str, dict], HowAnswer] | None:
+    """What a newcomer sees first instead of the whole tangle: the drug, its molecular targets and the documents'
+    main mechanism chain to the condition it treats (kg.tour.default_pair), left to right; their positions and the
+    `how` answer behind them. None when the data has no drug with an undisputed chain to what it treats."""
+    from kg.paths import how, molecular_targets
+    from kg.tour import default_pair
+
+    pair = default_pair(graph)
+    if pair is None:
+        return None
+    answer = how(graph, *pair)
+    undisputed = [p for p in answer.paths if not p.disputed]
+    if not undisputed:
+        return None
+    chain = next((p for p in undisputed if p.mechanism), undisputed[0]).nodes
+    targets = sorted(molecular_targets(graph, pair[0]) - set(chain))
+    x_gap, y_gap = 200, 120
+    pos = {n: {"x": i * x_gap, "y": 0, "level": i} for i, n in enumerate(chain)}
+    for j, t in enumerate(targets):
+        pos[t] = {"x": x_gap, "y": (j + 1) * y_gap, "level": 1}
+    return [*chain, *targets], pos, answer
+
+
 def graph_html(
     graph: KnowledgeGraph,
     *,
@@ -546,38 +644,67 @@ def graph_html(
     sources: Iterable[str] = (),
     title: str | None = None,
     warn: Callable[[str], None] | None = None,
+    everything: bool = False,
 ) -> str:
-    """The whole graph, or the neighbourhood of entity key `around`, filtered by type and source, as one HTML page;
-    `warn` hears when the view is large enough to keep a browser busy."""
+    """An HTML page of the graph: by default the start view (the drug, its targets and the main mechanism chain,
+    the rest a click away, with a guided tour); with `everything`, or when the data has no start, the whole graph
+    laid out at once; or the neighbourhood of entity key `around`; filtered by type and source. `warn` hears when
+    the view is large enough to keep a browser busy."""
     sel = neighbourhood(graph, around, depth) if around else select_all(graph)
     sel = filter_selection(graph, sel, types, sources, keep=[around] if around else [])
     if not sel.nodes:
         raise KGError("nothing to show: no entity passes the --type / --source filters")
-    if warn and len(sel.nodes) > BIG_VIEW:
+    start = None if (around or types or sources or everything) else start_view(graph)
+    if warn and len(sel.nodes) > BIG_VIEW and not start:
         warn(
             f"{len(sel.nodes):,} entities and {len(sel.statements):,} claims: a browser needs tens of seconds to lay "
             "them out (20,000 entities: ~35 s); --around NAME, --type or --source draws fewer"
         )
+    n_sources = len({s for i in sel.statements for s in graph.statements[i].sources})
+    counted = (
+        f"{_count(len(sel.nodes), 'entity', 'entities')}, {_count(len(sel.statements), 'claim')} "
+        f"from {_count(n_sources, 'document')}"
+    )
+    if start:
+        from kg.tour import tour_data
+
+        shown, positions, answer = start
+        drug, cond = (graph.entities[k].label for k in (answer.subject, answer.object))
+        view = view_data(
+            graph,
+            sel,
+            title=title or f"Start here: how {drug} affects {cond}",
+            subtitle=f"{drug}, its target and the documents' molecular mechanism; the rest of the {counted} is a "
+            "click away",
+            mode="start",
+            positions=positions,
+            tour=tour_data(graph, answer),
+        )
+        view["meta"]["start"] = shown
+        view["meta"]["groups"] = True
+        return render_html(view)
     if around:
         label = graph.entities[around].label
         default = f"Around {label} ({depth} step{'s' if depth != 1 else ''})"
     else:
         default = "mechkg knowledge graph"
-    n_sources = len({s for i in sel.statements for s in graph.statements[i].sources})
-    subtitle = (
-        f"{_count(len(sel.nodes), 'entity', 'entities')}, {_count(len(sel.statements), 'claim')} "
-        f"from {_count(n_sources, 'document')}"
-    )
-    view = view_data(graph, sel, title=title or default, subtitle=subtitle, focus=around)
+    view = view_data(graph, sel, title=title or default, subtitle=counted, focus=around)
+    view["meta"]["groups"] = bool(around)
     return render_html(view)
 
 
 def path_html(
-    graph: KnowledgeGraph, answer: HowAnswer, title: str | None = None, resolutions: Sequence[Resolution] = ()
+    graph: KnowledgeGraph,
+    answer: HowAnswer,
+    title: str | None = None,
+    resolutions: Sequence[Resolution] = (),
+    tour: bool = False,
 ) -> str:
     """The chains of a `how` answer, left to right from subject to object, as one HTML page; the page states the
-    verdict with what it rests on, and what each typed name was taken to mean."""
+    verdict with what it rests on, and what each typed name was taken to mean. It carries the guided tour of the
+    answer (kg.tour), open from the start with `tour`; the documents' molecular mechanism gets the first row."""
     from kg.explain import headline, how_report
+    from kg.tour import tour_data
 
     if not answer.paths:
         raise KGError(answer.message or "no chain to show: the answer has no paths")
@@ -586,7 +713,8 @@ def path_html(
     default = f"How does {s} affect {o}?"
     verdict = headline(how_report(graph, replace(answer, paths=()), list(resolutions))).split(": ", 1)[1]
     notes = [f"{r.describe()}" for r in resolutions if not r.obvious]
-    subtitle = " · ".join([*notes, f"{verdict} — {_count(len(answer.paths), 'chain')} of claims, best first"])
+    subtitle = " · ".join([*notes, f"{verdict} — {_count(len(answer.paths), 'chain')} of claims"])
+    steps = tour_data(graph, answer, resolutions)
     view = view_data(
         graph,
         path_selection(answer),
@@ -596,10 +724,20 @@ def path_html(
         focus=None,
         paths=answer.paths,
         effect=answer.effect,
+        positions=path_layout([c["nodes"] for c in steps["chains"]]),
+        tour=steps,
     )
     view["meta"]["verdict"] = verdict
     view["meta"]["resolved"] = notes
+    view["meta"]["tourOpen"] = tour
     return render_html(view)
+
+
+def tour_html(
+    graph: KnowledgeGraph, answer: HowAnswer, title: str | None = None, resolutions: Sequence[Resolution] = ()
+) -> str:
+    """The guided tour of a `how` answer: the path view, opened on the tour's first step."""
+    return path_html(graph, answer, title=title, resolutions=resolutions, tour=True)
 
 
 def write_html(path: str | Path, page: str) -> None:

@@ -153,10 +153,10 @@ def test_a_view_too_big_for_a_quick_layout_is_announced(mini_graph, monkeypatch)
     import kg.viz
 
     heard: list[str] = []
-    graph_html(mini_graph, warn=heard.append)
+    graph_html(mini_graph, warn=heard.append, everything=True)
     assert heard == []  # small enough
     monkeypatch.setattr(kg.viz, "BIG_VIEW", 3)
-    graph_html(mini_graph, warn=heard.append)
+    graph_html(mini_graph, warn=heard.append, everything=True)
     n, m = len(mini_graph.entities), len(mini_graph.statements)
     assert len(heard) == 1 and heard[0].startswith(f"{n} entities and {m} claims: ") and "--around" in heard[0]
 
@@ -166,7 +166,12 @@ def test_large_graphs_get_bounded_layout():
 
     opts = vis_options(1000, 3000)
     assert opts["physics"]["stabilization"]["iterations"] <= 200
-    assert opts["edgeLabels"] is False and opts["layout"]["improvedLayout"] is False
+    assert opts["edgeLabels"] == "highlighted" and opts["layout"]["improvedLayout"] is False
+    # labels are never drawn below a readable size, in every mode
+    for mode in ("graph", "start", "path"):
+        o = vis_options(50, 80, mode)
+        assert o["nodes"]["scaling"]["label"]["drawThreshold"] >= 12
+        assert o["edges"]["scaling"]["label"]["drawThreshold"] >= 12
     assert vis_options(10, 10, "path")["physics"] == {"enabled": False}
 
 
@@ -182,7 +187,7 @@ def test_path_layout_runs_left_to_right():
 
 
 def test_page_is_self_contained(real_graph, tmp_path):
-    page = graph_html(real_graph)
+    page = graph_html(real_graph, everything=True)
     out = tmp_path / "g.html"
     write_html(out, page)
     text = out.read_text(encoding="utf-8")
@@ -235,13 +240,18 @@ def test_write_html_refuses_bad_places(tmp_path):
 # --- CLI ---------------------------------------------------------------------------------------------------------
 
 
-def test_cli_viz_whole_graph(tmp_path):
+def test_cli_viz_start_view_and_whole_graph(tmp_path, real_graph):
     out = tmp_path / "x.html"
     r = run_kg("viz", "-o", str(out))
     assert r.returncode == 0, r.stderr
     assert f"wrote {out}" in r.stderr
     data = embedded(out.read_text(encoding="utf-8"))
-    assert data["meta"]["mode"] == "graph" and data["nodes"] and data["edges"]
+    assert data["meta"]["mode"] == "start" and len(data["nodes"]) == len(real_graph.entities)
+    assert data["meta"]["start"][:2] == ["ketamine", "nmda_receptor"] and data["tour"]["subject"] == "ketamine"
+    r = run_kg("viz", "--all", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    data = embedded(out.read_text(encoding="utf-8"))
+    assert data["meta"]["mode"] == "graph" and data["nodes"] and data["edges"] and data["tour"] is None
 
 
 def test_cli_viz_around_glutamate(tmp_path, real_graph):
@@ -262,6 +272,7 @@ def test_cli_viz_synonym_path_and_filters(tmp_path, mini_dir):
     data = embedded(out.read_text(encoding="utf-8"))
     assert data["meta"]["mode"] == "path" and data["paths"]
     assert all(p["nodes"][0] == "drug_a" and p["nodes"][-1] == "symptom_s" for p in data["paths"])
+    assert data["tour"]["chains"] and data["meta"]["tourOpen"] is False
     out2 = tmp_path / "f.html"
     r = run_kg("--data", str(mini_dir), "viz", "--type", "Drug", "--type", "Disease", "--source", "b", "-o", str(out2))
     assert r.returncode == 0, r.stderr
@@ -275,6 +286,11 @@ def test_cli_viz_errors_are_one_line_and_write_nothing(tmp_path, mini_dir):
         (("viz", "--around", "no such thing", "-o", str(out)), 2, "unknown entity"),
         (("viz", "--path", "drug A", "island", "-o", str(out)), 1, "no known link"),
         (("viz", "--path", "drug A", "island", "--around", "drug A", "-o", str(out)), 2, "cannot be combined"),
+        (("viz", "--tour", "drug A", "island", "-o", str(out)), 1, "no known link"),
+        (("viz", "--tour", "drug A", "R", "--path", "drug A", "R", "-o", str(out)), 2, "cannot be combined"),
+        (("tour", "drug A", "-o", str(out)), 2, "give both SUBJECT and OBJECT"),
+        (("tour", "drug A", "island", "-o", str(out)), 1, "no known link"),
+        (("tour", "nothing like it", "R", "-o", str(out)), 2, "nothing like it"),
         (("viz", "--type", "Dug", "-o", str(out)), 2, "unknown type 'Dug'"),
         (("viz", "--source", "nowhere", "-o", str(out)), 2, "unknown source"),
         (("viz", "-o", str(tmp_path / "missing" / "dir" / "x.html")), 2, "cannot write"),
@@ -426,7 +442,7 @@ def edge_click_point(o: Opened, sid: str) -> tuple[float, float]:
 
 @pytest.mark.browser
 def test_browser_draws_the_whole_graph_offline(open_page, real_graph):
-    o = open_page(graph_html(real_graph))
+    o = open_page(graph_html(real_graph, everything=True))
     n, m = len(real_graph.entities), len(real_graph.statements)
     assert o.js("mechkg.nodes.length") == n and o.js("mechkg.edges.length") == m
     assert o.js("mechkg.nodesView.length") == n and o.js("mechkg.edgesView.length") == m
@@ -443,7 +459,7 @@ def test_browser_draws_the_whole_graph_offline(open_page, real_graph):
 
 @pytest.mark.browser
 def test_browser_search_focuses_glutamate(open_page, real_graph):
-    o = open_page(graph_html(real_graph))
+    o = open_page(graph_html(real_graph, everything=True))
     o.page.fill("#search", "glutamate")
     assert o.js("document.querySelector('#suggest li span:nth-child(2)').textContent") == "glutamate"
     o.page.press("#search", "Enter")
@@ -545,7 +561,7 @@ def test_browser_path_view_highlights_the_chain(open_page, real_graph):
 
 @pytest.mark.browser
 def test_browser_filters_by_type_sign_and_source(open_page, mini_graph):
-    o = open_page(graph_html(mini_graph))
+    o = open_page(graph_html(mini_graph, everything=True))
     n, m = len(mini_graph.entities), len(mini_graph.statements)
     o.page.locator("#legend-types label", has_text="symptom").locator("input").uncheck()
     symptoms = sum(e.type == "Symptom" for e in mini_graph.entities.values())
@@ -568,7 +584,7 @@ def test_browser_thousand_nodes_stay_usable(open_page):
 
     graph = synthetic_graph(1000, 2.0)
     t0 = time.perf_counter()
-    page = graph_html(graph)
+    page = graph_html(graph, everything=True)
     build = time.perf_counter() - t0
     o = open_page(page, "big.html", settle=False)
     o.wait("window.mechkg")  # the network exists; layout takes a while longer
