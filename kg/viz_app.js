@@ -856,15 +856,15 @@
       for (const b of moved) known.set(b.id, { x: b.x, y: b.y });
     }
   }
-  /** Fit the drawn entities to the screen, but never so far out that labels drop below a readable size nor so far
-      in that a small view looks blown up. */
-  function fitReadable(animate) {
+  /** Fit the drawn entities to the screen, never so far in that a small view looks blown up; the first time, in the
+      start and path views, never so far out that names drop below a readable size (the rest is a pan away). */
+  function fitReadable(animate, first = false) {
     network.fit({ animation: false });
     let scale = network.getScale();
     const font = (MODE === "graph" ? OPTS.nodes.scaling.label.min : OPTS.nodes.font.size) || 14;
     const center = network.getViewPosition();
     if (scale > 1.3) scale = 1.3;
-    if (MODE !== "graph" && font * scale < READABLE + 0.5) {
+    if (first && MODE !== "graph" && font * scale < READABLE + 0.5) {
       scale = (READABLE + 0.5) / font;
       const first = nodesView.getIds()[0];
       network.moveTo({ position: first ? network.getPositions([first])[first] : center, scale, animation: false });
@@ -884,7 +884,7 @@
       state.timing.separated = performance.now();
       rememberPositions();
       state.placedBefore = new Set(state.visibleNodes);
-      fitReadable(false);
+      fitReadable(false, true);
       byId("loading").hidden = true;
       state.stabilized = true;
       state.timing.stabilized = performance.now();
@@ -919,12 +919,15 @@
   network.on("doubleClick", (p) => { if (p.nodes.length && MODE !== "path") expand(p.nodes[0]); });
   network.on("dragEnd", (p) => { if (p.nodes.length) rememberPositions(p.nodes); });
   network.on("hoverNode", (p) => {
+    state.hovering = true;
     showNode(p.node);
     if (!state.tour && state.pinnedChain === null) highlightNeighbourhood(p.node);
   });
   network.on("hoverEdge", (p) => showEdge(p.edge));
-  network.on("blurNode", () => { showPinned(); restoreBaseHighlight(); });
+  network.on("blurNode", () => { state.hovering = false; showPinned(); restoreBaseHighlight(); });
   network.on("blurEdge", showPinned);
+  // the pointer leaving the graph ends a hover, as leaving an entity does
+  container.addEventListener("mouseleave", () => { if (state.hovering) { state.hovering = false; showPinned(); restoreBaseHighlight(); } });
   // the keyboard's place: a dashed ring around the entity, drawn while the graph has the focus
   network.on("afterDrawing", (ctx) => {
     if (!state.keyFocus || document.activeElement !== container || !state.visibleNodes.has(state.keyFocus)) return;
@@ -1452,6 +1455,7 @@
     state.filters.statuses = new Set(DATA.statuses.map((s) => s.key));
     state.filters.sources = new Set(DATA.sources.map((s) => s.key));
     state.revealed = new Set(nodeData.keys());
+    for (const t of DATA.types) state.opened.add(t.key);
     state.pinned = null;
     state.pinnedChain = null;
     for (const li of byId("chain-list").children) li.setAttribute("aria-pressed", "false");

@@ -632,3 +632,340 @@ def test_browser_notebook_iframe_renders(open_page, mini_graph, tmp_path):
         time.sleep(0.05)
     assert frame.evaluate("mechkg.nodes.length") == len(mini_graph.entities)
     o.assert_clean()
+
+
+# --- for students: the tour, the start view, layout kept, keyboard, phone, contrast, export ----------------------
+
+CONTRAST_JS = """(() => {
+  // WCAG 2 contrast of every visible text on the page against the background it sits on
+  const lum = (c) => { const m = c.match(/[\\d.]+/g).map(Number); const f = (v) => { v /= 255;
+    return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(m[0]) + 0.7152 * f(m[1]) + 0.0722 * f(m[2]); };
+  const alpha = (c) => { const m = c.match(/[\\d.]+/g); return m.length > 3 ? Number(m[3]) : 1; };
+  const bg = (el) => { for (let e = el; e; e = e.parentElement) { const c = getComputedStyle(e).backgroundColor;
+    if (alpha(c) > 0.5) return c; } return "rgb(255, 255, 255)"; };
+  const low = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+    const el = t.parentElement;
+    if (!t.textContent.trim() || !el) continue;
+    if (el.closest("[hidden], script, style, [aria-hidden=true], button:disabled")) continue;
+    if (!el.getClientRects().length) continue;
+    const s = getComputedStyle(el);
+    if (s.visibility === "hidden" || Number(s.opacity) < 0.5) continue;
+    const a = lum(s.color), b = lum(bg(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const px = parseFloat(s.fontSize), bold = Number(s.fontWeight) >= 700;
+    const need = px >= 24 || (bold && px >= 18.66) ? 3 : 4.5;
+    if (ratio < need) low.push([t.textContent.trim().slice(0, 40), s.color, bg(el), Math.round(ratio * 100) / 100]);
+  }
+  return low;
+})()"""
+
+
+def tour_state(o: Opened) -> dict:
+    """Where the tour is, what it highlights and how the highlighted arrows are drawn."""
+    return o.js(
+        """(() => { const h = mechkg.highlighted(); const w = mechkg.tour.where();
+        const drawn = Object.fromEntries(h.edges.map((id) => { const e = mechkg.edges.get(id);
+          return [id, [e.width, e.color.color]]; }));
+        return { where: w, nodes: h.nodes, edges: h.edges, drawn,
+          body: document.getElementById('tour-body').textContent,
+          count: document.getElementById('tour-count').textContent }; })()"""
+    )
+
+
+@pytest.mark.browser
+def test_browser_tour_steps_by_keys_and_buttons(open_page, real_graph):
+    from kg.viz import tour_html
+
+    answer = how(real_graph, "ketamine", "depression")
+    o = open_page(tour_html(real_graph, answer))
+    o.wait("mechkg.tour.where() !== null")
+    chain = o.js("mechkg.data.tour.chains[0]")
+    assert chain["mechanism"] and chain["nodes"][1] == "nmda_receptor"
+    n = len(chain["steps"])
+    start = tour_state(o)
+    assert start["where"] == {"chain": 0, "step": 0} and start["count"] == f"Step 1 of {n + 2}"
+    assert "How does ketamine affect depression?" in start["body"] and set(start["nodes"]) == set(chain["nodes"])
+    base = {e["id"]: e["width"] for e in o.js("mechkg.data.edges")}
+    for k, step in enumerate(chain["steps"], 1):
+        if k % 2:
+            o.page.keyboard.press("ArrowRight")
+        else:
+            o.page.click("#tour-next")
+        s = tour_state(o)
+        assert s["where"] == {"chain": 0, "step": k} and s["count"] == f"Step {k + 1} of {n + 2}"
+        # the two entities and the arrow between them, drawn wider in their sign's colour
+        assert set(s["nodes"]) == {step["from"], step["to"]} and s["edges"] == [step["statement"]]
+        width, color = s["drawn"][step["statement"]]
+        assert width > base[step["statement"]] and color == real_graph_sign_colour(real_graph, step["statement"])
+        # the quote and its document, the sentence, the running effect, how sure
+        st = real_graph.statements[step["statement"]]
+        assert f"“{st.evidence[0].quote}”" in s["body"]
+        assert real_graph.data.sources[st.evidence[0].source].title in s["body"]
+        assert step["sentence"] in s["body"] and step["netText"] in s["body"]
+        if st.status != "asserted":
+            assert st.status.capitalize() in s["body"] and st.note in s["body"]
+        # everything else is faded
+        faded = o.js("mechkg.edges.get().filter((e) => e.color.color === '#e1e4e8').map((e) => e.id)")
+        assert step["statement"] not in faded and len(faded) >= len(base) - k
+    o.page.keyboard.press("ArrowRight")  # the summary
+    end = tour_state(o)
+    assert end["where"]["step"] == n + 1 and "Other chains to explore" in end["body"]
+    assert o.js("document.getElementById('tour-next').disabled") is True
+    o.page.keyboard.press("ArrowRight")  # nothing past the end
+    assert tour_state(o)["where"]["step"] == n + 1
+    o.page.click("#tour-prev")
+    assert tour_state(o)["where"]["step"] == n
+    o.page.keyboard.press("ArrowLeft")
+    back = tour_state(o)
+    assert back["where"]["step"] == n - 1 and back["edges"] == [chain["steps"][n - 2]["statement"]]
+    # from the summary, another chain
+    for _ in range(3):
+        o.page.keyboard.press("ArrowRight")
+    o.page.locator("#tour-body ul.others button").first.click()
+    other = tour_state(o)
+    assert other["where"] == {"chain": 1, "step": 1}
+    o.screenshot("viz-tour.png")
+    o.page.keyboard.press("Escape")
+    assert o.js("mechkg.tour.where()") is None and o.js("document.getElementById('tour').hidden") is True
+    o.assert_clean()
+
+
+def real_graph_sign_colour(graph, sid: str) -> str:
+    from kg.viz import SIGNS
+
+    return SIGNS[graph.sign(graph.statements[sid])]["color"]
+
+
+@pytest.mark.browser
+def test_browser_start_view_is_readable_and_expands(open_page, real_graph):
+    o = open_page(graph_html(real_graph))
+    shown = o.js("mechkg.nodesView.getIds()")
+    assert set(shown) == set(o.js("mechkg.data.meta.start")) and "ketamine" in shown and len(shown) < 10
+    # every name drawn, at 11 px or more on screen, none covering another or an arrow's words
+    sizes = o.js(
+        """mechkg.nodesView.getIds().map((id) => { const N = mechkg.network.body.nodes[id];
+        return [id, N.labelModule.fontOptions.size * mechkg.network.getScale(), N.labelModule.size.width]; })"""
+    )
+    for key, px, width in sizes:
+        assert px >= 11 and width > 0, (key, px)
+    assert o.js("mechkg.labelOverlaps()") == 0
+    words = o.js("Object.values(mechkg.edges.get()).filter((e) => e.label).length")
+    assert words >= 4  # the chain's arrows say what they do
+    # in view: every entity inside the canvas
+    assert o.js(IN_VIEW_JS) == []
+    o.screenshot("viz-start.png")
+    # double-click depression: its 28 symptoms come as one group node, which opens
+    x, y = node_point(o, "depression")
+    o.page.mouse.dblclick(x, y)
+    o.wait("mechkg.groups().includes('group:Symptom') && document.getElementById('loading').hidden")
+    revealed = set(o.js("[...mechkg.state.revealed]"))
+    symptoms = [k for k, e in real_graph.entities.items() if e.type == "Symptom" and k in revealed]
+    assert len(symptoms) >= 20
+    group = o.js("mechkg.nodes.get('group:Symptom').label")
+    assert group.startswith(f"{len(symptoms)} symptoms")
+    assert not set(symptoms) & set(o.js("mechkg.nodesView.getIds()"))
+    o.js("mechkg.openGroup('Symptom')")
+    o.wait("document.getElementById('loading').hidden")
+    assert set(symptoms) <= set(o.js("mechkg.nodesView.getIds()"))
+    assert "group:Symptom" not in o.js("mechkg.nodesView.getIds()")
+    o.assert_clean()
+
+
+IN_VIEW_JS = """(() => { const net = mechkg.network, c = document.getElementById('network');
+  const ids = mechkg.nodesView.getIds(), pos = net.getPositions(ids);
+  return ids.filter((id) => { const p = net.canvasToDOM(pos[id]);
+    return !(p.x >= 0 && p.y >= 0 && p.x <= c.clientWidth && p.y <= c.clientHeight); }); })()"""
+
+
+def node_point(o: Opened, key: str) -> tuple[float, float]:
+    """Where entity `key` is on the page."""
+    return tuple(
+        o.js(
+            f"""(() => {{ const net = mechkg.network, r = document.getElementById('network').getBoundingClientRect();
+        const p = net.canvasToDOM(net.getPositions([{json.dumps(key)}])[{json.dumps(key)}]);
+        return [r.left + p.x, r.top + p.y]; }})()"""
+        )
+    )
+
+
+@pytest.mark.browser
+def test_browser_filter_off_and_on_leaves_the_layout_as_it_was(open_page, real_graph):
+    o = open_page(graph_html(real_graph, everything=True))
+    before = o.js("mechkg.network.getPositions()")
+    assert len(before) == len(real_graph.entities)
+    o.page.locator("#legend-types label", has_text="symptom").locator("input").uncheck()
+    o.page.locator("#legend-sources label").first.locator("input").uncheck()
+    o.page.locator("#legend-signs label", has_text="decreases").locator("input").uncheck()
+    assert o.js("mechkg.nodesView.length") < len(real_graph.entities)
+    o.page.locator("#legend-types label", has_text="symptom").locator("input").check()
+    o.page.locator("#legend-sources label").first.locator("input").check()
+    after_on = o.js("mechkg.network.getPositions()")
+    o.page.click("#reset")  # "Show everything" repairs nothing because nothing needs repair
+    after_reset = o.js("mechkg.network.getPositions()")
+    assert set(after_reset) == set(before)
+    for after in (after_on, after_reset):
+        moved = [
+            k for k in after if abs(before[k]["x"] - after[k]["x"]) > 0.5 or abs(before[k]["y"] - after[k]["y"]) > 0.5
+        ]
+        assert moved == [], f"{len(moved)} entities moved, e.g. {moved[:5]}"
+    # nothing piled up in the centre: no two entities on one spot
+    spots = {(round(p["x"]), round(p["y"])) for p in after_reset.values()}
+    assert len(spots) == len(after_reset)
+    o.assert_clean()
+
+
+@pytest.mark.browser
+def test_browser_neighbourhood_opens_with_every_entity_in_view(open_page, real_graph):
+    o = open_page(graph_html(real_graph, around="glutamate", depth=2))
+    assert o.js("mechkg.state.pinned.id") == "glutamate"
+    assert o.js(IN_VIEW_JS) == []
+    assert "glutamate" in o.js("mechkg.highlighted().nodes")
+    o.assert_clean()
+
+
+@pytest.mark.browser
+def test_browser_hover_highlights_neighbours_and_chains(open_page, real_graph):
+    o = open_page(graph_html(real_graph, around="glutamate", depth=1))
+    o.page.keyboard.press("Escape")
+    assert o.js("mechkg.highlighted()") is None
+    x, y = node_point(o, "synaptogenesis")
+    o.page.mouse.move(x, y)
+    o.wait("mechkg.highlighted() && mechkg.highlighted().why === 'neighbourhood'", timeout=5)
+    lit = set(o.js("mechkg.highlighted().nodes"))
+    neighbours = {s.object for s in real_graph.outgoing("synaptogenesis")} | {
+        s.subject for s in real_graph.incoming("synaptogenesis")
+    }
+    shown = set(o.js("mechkg.nodesView.getIds()"))
+    assert "synaptogenesis" in lit and (neighbours & shown) <= lit
+    o.page.mouse.move(5, 5)  # off the graph
+    o.wait("mechkg.highlighted() === null", timeout=5)
+    answer = how(real_graph, "ketamine", "fatigue")
+    p = open_page(path_html(real_graph, answer), "path.html")
+    mech = p.js("mechkg.data.paths.findIndex((c) => c.mechanism)")
+    first = p.js("document.querySelector('#chain-list li').dataset.chain")
+    assert int(first) == mech  # the molecular mechanism comes first in the list, whatever its rank
+    p.page.hover(f"#chain-list li[data-chain='{mech}']")
+    assert p.js("mechkg.highlighted().why") == f"chain {mech + 1}"
+    o.assert_clean()
+    p.assert_clean()
+
+
+@pytest.mark.browser
+def test_browser_keyboard_walks_entities_and_chains_with_visible_focus(open_page, real_graph):
+    o = open_page(graph_html(real_graph))
+    o.js("document.getElementById('network').focus()")
+    assert o.js("document.activeElement.id") == "network"
+    first = o.js("mechkg.state.keyFocus")
+    assert first in o.js("mechkg.nodesView.getIds()")
+    o.page.keyboard.press("ArrowRight")
+    second = o.js("mechkg.state.keyFocus")
+    pos = o.js("mechkg.network.getPositions()")
+    assert second != first and pos[second]["x"] > pos[first]["x"]
+    assert o.js("mechkg.network.getSelectedNodes()") == [second]
+    assert o.js("document.getElementById('info-title').textContent") == real_graph.entities[second].label
+    o.page.keyboard.press("ArrowLeft")
+    assert o.js("mechkg.state.keyFocus") == first
+    before = o.js("mechkg.nodesView.length")
+    o.page.keyboard.press("+")
+    o.wait(f"mechkg.nodesView.length > {before} && document.getElementById('loading').hidden")
+    # the focus shows: an outline on the graph, and on each control reached by Tab
+    assert o.js("getComputedStyle(document.getElementById('network')).outlineStyle") != "none"
+    answer = how(real_graph, "ketamine", "fatigue")
+    p = open_page(path_html(real_graph, answer), "path.html")
+    p.js("document.querySelector('#search').focus()")
+    for _ in range(30):
+        p.page.keyboard.press("Tab")
+        if p.js("document.activeElement.matches('#chain-list li')"):
+            break
+    assert p.js("document.activeElement.matches('#chain-list li')")
+    assert p.js("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    chain = int(p.js("document.activeElement.dataset.chain"))
+    p.page.keyboard.press("Enter")
+    assert p.js("mechkg.state.pinnedChain") == chain
+    o.assert_clean()
+    p.assert_clean()
+
+
+@pytest.mark.browser
+def test_browser_phone_width_tour(browser, real_graph, tmp_path):
+    from kg.viz import tour_html
+
+    path = tmp_path / "phone.html"
+    path.write_text(tour_html(real_graph, how(real_graph, "ketamine", "depression")), encoding="utf-8")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file://") else r.abort())
+    page.goto(path.as_uri())
+    t0 = time.monotonic()
+    while not page.evaluate("!!(window.mechkg && mechkg.state.stabilized && mechkg.tour.where())"):
+        assert time.monotonic() - t0 < 30
+        time.sleep(0.05)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+    assert page.evaluate("document.getElementById('network').clientHeight") > 250
+    page.locator("#tour-next").tap()
+    assert page.evaluate("mechkg.tour.where().step") == 1
+    assert page.locator("#tour-next").is_visible() and page.locator("#tour-body blockquote").first.is_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "viz-tour-phone.png"), full_page=True)
+    context.close()
+    assert errors == []
+
+
+@pytest.mark.browser
+def test_browser_text_contrast_meets_wcag_aa(open_page, real_graph):
+    from kg.viz import tour_html
+
+    o = open_page(tour_html(real_graph, how(real_graph, "ketamine", "depression")))
+    o.wait("mechkg.tour.where()")
+    for _ in range(2):
+        o.page.keyboard.press("ArrowRight")  # a hedged step
+        assert o.js(CONTRAST_JS) == []
+    o.js("document.getElementById('glossary').open = true")
+    o.js("mechkg.focusNode('glutamate', false)")
+    assert o.js(CONTRAST_JS) == []
+    # the words drawn on the canvas, too (names and arrow words on white)
+    colours = o.js("[mechkg.data.options.nodes.font.color, mechkg.data.options.edges.font.color]")
+    for c in colours:
+        assert contrast(c, "#ffffff") >= 4.5, c
+    o.assert_clean()
+
+
+def contrast(a: str, b: str) -> float:
+    def lum(c: str) -> float:
+        v = [int(c[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        v = [x / 12.92 if x <= 0.04045 else ((x + 0.055) / 1.055) ** 2.4 for x in v]
+        return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]
+
+    la, lb = lum(a), lum(b)
+    return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+
+
+@pytest.mark.browser
+def test_browser_saves_the_view_as_png_and_svg(open_page, real_graph):
+    import struct
+    import xml.etree.ElementTree as ET
+
+    o = open_page(graph_html(real_graph))
+    with o.page.expect_download() as dl:
+        o.page.click("#save-png")
+    data = Path(dl.value.path()).read_bytes()
+    assert dl.value.suggested_filename.endswith(".png") and data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    canvas = o.js("[document.querySelector('#network canvas').width, document.querySelector('#network canvas').height]")
+    assert [width, height] == canvas and len(data) > 5000
+    with o.page.expect_download() as dl:
+        o.page.click("#save-svg")
+    svg = ET.fromstring(Path(dl.value.path()).read_bytes())
+    assert svg.tag == "{http://www.w3.org/2000/svg}svg"
+    texts = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+    shown = o.js("mechkg.nodesView.getIds()")
+    for key in shown:
+        assert real_graph.entities[key].label in texts
+    shapes = [e for e in svg.iter() if e.tag.split("}")[1] in ("circle", "rect", "polygon")]
+    assert len(shapes) >= len(shown) + 1  # the background, every entity, the arrow heads
+    o.assert_clean()
