@@ -367,8 +367,8 @@ def vis_options(n_nodes: int, n_edges: int, mode: str = "graph") -> dict:
         "stabilization": {
             "enabled": mode == "graph",
             "iterations": iterations,
-            "updateInterval": 25 if n_nodes <= LARGE else 4,
-            "fit": True,
+            "updateInterval": 25 if n_nodes <= LARGE else 1,
+            "fit": False,  # the page fits once, when the layout is done
         },
     }
     return opts

@@ -239,6 +239,12 @@
     for (const key of groupEdges.keys()) ve.add(key);
     state.visibleNodes = vn;
     state.visibleEdges = ve;
+    // entities drawn again start where they were (their places live in `known`, not in the data set)
+    if (state.created) {
+      const back = [];
+      for (const id of vn) if (!network.body.nodes[id] && known.has(id)) back.push({ id, ...known.get(id) });
+      if (back.length) nodes.update(back);
+    }
     placeNew(); // before the view shows them: new entities start where their neighbours are
     nodesView.refresh();
     edgesView.refresh();
@@ -352,28 +358,29 @@
       network.setOptions({ physics: { enabled: false } });
       nodes.update(stay.map((id) => ({ id, fixed: { x: false, y: false } })));
       rememberPositions();
-      separateLabels(60, 150, newIds);
-      byId("loading").hidden = true;
-      fitReadable(true);
-      placeLabels();
+      separateLabels(60, 150, newIds, () => {
+        byId("loading").hidden = true;
+        fitReadable(true);
+        placeLabels();
+      });
     });
     network.stabilize(iterations);
   }
-  /** Copy where every drawn entity is into the data set, so that a filter undone puts it back in the same place. */
+  /** Remember where every drawn entity is, so that a filter undone puts it back in the same place (refresh hands
+      these places to the entities it draws again). */
   function rememberPositions(ids) {
     const list = ids || nodesView.getIds();
     const pos = network.getPositions(list);
-    const updates = [];
-    for (const id of list) {
-      const p = pos[id];
-      if (!p) continue;
-      const k = known.get(id);
-      if (!k || Math.abs(k.x - p.x) > 0.01 || Math.abs(k.y - p.y) > 0.01) {
-        known.set(id, { x: p.x, y: p.y });
-        updates.push({ id, x: p.x, y: p.y });
-      }
+    for (const id of list) if (pos[id]) known.set(id, { x: pos[id].x, y: pos[id].y });
+  }
+  /** Move drawn entities (one redraw for all; a data-set update would re-measure every label: 0.3 s for 1,000). */
+  function moveEntities(moves) {
+    for (const m of moves) {
+      known.set(m.id, { x: m.x, y: m.y });
+      const N = network.body.nodes[m.id];
+      if (N) { N.x = m.x; N.y = m.y; }
     }
-    if (updates.length) nodes.update(updates);
+    if (moves.length) network.redraw();
   }
 
   function resetFilters() {
@@ -787,6 +794,7 @@
   }
   refreshVisibleOnly();
   const network = new vis.Network(container, { nodes: nodesView, edges: edgesView }, visOptions);
+  state.created = true;
   state.timing.created = performance.now();
   function refreshVisibleOnly() {
     // the first drawing: no relaxing, the layout (physics or given places) comes next
@@ -824,37 +832,42 @@
     }
     return pairs;
   }
-  /** Push apart entities whose labels overlap, a little at a time, along the axis of least overlap (time-boxed);
-      with `only`, just those entities move. */
-  function separateLabels(rounds = 150, budgetMs = 400, only = null) {
+  /** Push apart entities whose labels overlap, a little at a time, along the axis of least overlap; with `only`, just
+      those entities move. Runs in slices of ~30 ms (input is answered between them) for at most `budgetMs`, then
+      moves the entities in one batch and calls `done`. */
+  function separateLabels(rounds = 150, budgetMs = 400, only = null, done = null) {
     const deadline = performance.now() + budgetMs;
     const boxes = labelBoxes(only);
     const moved = new Set();
-    for (let round = 0; round < rounds && performance.now() < deadline; round++) {
-      const pairs = findOverlaps(boxes, 6);
-      if (!pairs.length) break;
-      for (const [a, b, ox, oy] of pairs) {
-        const wa = a.movable ? (b.movable ? 0.5 : 1) : 0;
-        const wb = b.movable ? (a.movable ? 0.5 : 1) : 0;
-        if (!wa && !wb) continue;
-        if (oy < ox) {
-          const d = oy * (a.y <= b.y ? 1 : -1);
-          a.y -= d * wa;
-          b.y += d * wb;
-        } else {
-          const d = ox * (a.x <= b.x ? 1 : -1);
-          a.x -= d * wa;
-          b.x += d * wb;
+    let round = 0;
+    const slice = () => {
+      const stop = Math.min(performance.now() + 30, deadline);
+      for (; round < rounds && performance.now() < stop; round++) {
+        const pairs = findOverlaps(boxes, 6);
+        if (!pairs.length) { round = rounds; break; }
+        for (const [a, b, ox, oy] of pairs) {
+          const wa = a.movable ? (b.movable ? 0.5 : 1) : 0;
+          const wb = b.movable ? (a.movable ? 0.5 : 1) : 0;
+          if (!wa && !wb) continue;
+          if (oy < ox) {
+            const d = oy * (a.y <= b.y ? 1 : -1);
+            a.y -= d * wa;
+            b.y += d * wb;
+          } else {
+            const d = ox * (a.x <= b.x ? 1 : -1);
+            a.x -= d * wa;
+            b.x += d * wb;
+          }
+          if (wa) moved.add(a);
+          if (wb) moved.add(b);
         }
-        if (wa) moved.add(a);
-        if (wb) moved.add(b);
       }
-    }
-    // one batch update, one redraw; network.moveNode redraws the whole graph once per entity moved
-    if (moved.size) {
-      nodes.update([...moved].map((b) => ({ id: b.id, x: b.x, y: b.y })));
-      for (const b of moved) known.set(b.id, { x: b.x, y: b.y });
-    }
+      if (round < rounds && performance.now() < deadline) { setTimeout(slice, 0); return; }
+      // one batch update, one redraw; network.moveNode redraws the whole graph once per entity moved
+      moveEntities([...moved].map((b) => ({ id: b.id, x: b.x, y: b.y })));
+      if (done) done();
+    };
+    slice();
   }
   /** Fit the drawn entities to the screen, never so far in that a small view looks blown up; the first time, in the
       start and path views, never so far out that names drop below a readable size (the rest is a pan away). */
@@ -863,8 +876,10 @@
     let scale = network.getScale();
     const font = (MODE === "graph" ? OPTS.nodes.scaling.label.min : OPTS.nodes.font.size) || 14;
     const center = network.getViewPosition();
+    const small = first && MODE !== "graph" && font * scale < READABLE + 0.5;
+    if (scale <= 1.3 && !small) return; // (a second view change would cost a second drawing)
     if (scale > 1.3) scale = 1.3;
-    if (first && MODE !== "graph" && font * scale < READABLE + 0.5) {
+    if (small) {
       scale = (READABLE + 0.5) / font;
       const first = nodesView.getIds()[0];
       network.moveTo({ position: first ? network.getPositions([first])[first] : center, scale, animation: false });
@@ -879,12 +894,14 @@
     state.settling = true;
     state.timing.layout = performance.now();
     network.setOptions({ physics: { enabled: false } });
-    network.once("afterDrawing", () => {
-      if (MODE === "graph") separateLabels();
+    fitReadable(false, true); // before the drawing below: a later change of zoom would cost another full drawing
+    // the next drawing (its own task, so that input is answered in between) sizes the labels for separateLabels
+    network.once("afterDrawing", () => (MODE === "graph" ? setTimeout(() => separateLabels(150, 400, null, finish), 0) : finish()));
+    setTimeout(() => network.redraw(), 0);
+    function finish() {
       state.timing.separated = performance.now();
       rememberPositions();
       state.placedBefore = new Set(state.visibleNodes);
-      fitReadable(false, true);
       byId("loading").hidden = true;
       state.stabilized = true;
       state.timing.stabilized = performance.now();
@@ -896,8 +913,7 @@
       }
       if (DATA.meta.tourOpen) tourStart(0);
       placeLabels();
-    });
-    network.redraw();
+    }
   }
 
   network.on("click", (p) => {
