@@ -27,7 +27,12 @@ ACTIVITY_TYPES = ("Receptor",)
 MORE = {1: "more", -1: "less", 0: "a change in"}
 EFFECT_WORD = {1: "increases", -1: "decreases", 0: "changes (direction unknown)"}
 # How sure a step is, said in a few words before the glossary's explanation.
-STEP_STATUS = {"hedged": "Hedged", "speculative": "Speculative", "inferred": "Inferred", "disputed": "Disputed"}
+STEP_STATUS = {
+    "hedged": ("Hedged", "the document says it with some doubt ('may', 'can', 'is believed to')"),
+    "speculative": ("Speculative", "the document offers it only as an idea still to be proven"),
+    "inferred": ("Inferred", "not a document's own claim: the curator's reading of what the documents say"),
+    "disputed": ("Disputed", "another document, or what is known about the drug, contradicts it; shown, never counted"),
+}
 CHAIN_SUPPORT = {
     "asserted": "every step is stated plainly in the documents",
     "hedged": "at least one step is said only with some doubt (hedged), so the chain as a whole is hedged",
@@ -106,8 +111,8 @@ def _status_text(hop: dict) -> str:
     if status == "asserted":
         n = len({e["source"] for e in hop["evidence"]})
         return f"Stated plainly by {n} document{'s' if n != 1 else ''}."
-    term, word = lookup(status), STEP_STATUS.get(status, status)
-    return f"{word} — {term.plain[:1].lower() + term.plain[1:]}" if term else word
+    word, says = STEP_STATUS.get(status, (status.capitalize(), ""))
+    return f"{word} — {says}" if says else word
 
 
 def _terms(graph: KnowledgeGraph, hop: dict, index: int, seen: set[str]) -> list[str]:
@@ -153,6 +158,8 @@ def _step(graph: KnowledgeGraph, hop: dict, index: int, before: int, seen: set[s
         "status": hop["status"],
         "claim": hop["sentence"],
         "sentence": f"{sentence} — {appositive}." if appositive else f"{sentence}.",
+        "said": sentence,  # the claim alone; `sentence` adds what the new entity is
+        "gloss": appositive,
         "meaning": meaning,
         "net": EFFECT_WORD[after] if after else "unknown",
         "netSign": after,

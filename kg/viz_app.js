@@ -659,7 +659,7 @@
       parts.push(el("p", {}, "This is where the documents say the drug acts, and the chain of claims from there " +
         "to the illness it treats. Everything else is a click away."));
       parts.push(el("p", {}, "Double-click an entity, or select it and press +, to show what it connects to. " +
-        "A shape with a dashed border stands for a group (“28 symptoms”): open it the same way."));
+        "A shape with a thick dashed border stands for a group, such as all the symptoms: open it the same way."));
     }
     parts.push(
       el("p", {}, "Click an entity (a shape) or a ", term("claim", "claim"), " (an arrow) to see what it is and the ",
@@ -780,17 +780,22 @@
 
   // --- network ------------------------------------------------------------------------------------------------
   const container = byId("network");
-  // a tall, narrow screen (a phone) reads a left-to-right chain better from top to bottom
-  const portrait = MODE !== "graph" && container.clientWidth < 640 && container.clientHeight > container.clientWidth;
-  if (portrait) {
-    const upd = [];
-    for (const [id, p] of known) {
-      const q = { x: p.y * 1.25, y: p.x * 0.75 };
-      known.set(id, q);
-      upd.push({ id, x: q.x, y: q.y });
+  // a chain wider than the screen at a readable zoom is drawn with its columns closer together (down to 3/4)
+  if (MODE !== "graph" && known.size) {
+    const xs = [...known.values()].map((q) => q.x);
+    const min = Math.min(...xs);
+    const span = Math.max(...xs) - min;
+    const room = (container.clientWidth - 40) / ((READABLE + 1) / OPTS.nodes.font.size) - OPTS.nodes.widthConstraint.maximum;
+    if (span > room) {
+      const f = Math.max(room / span, 0.75);
+      const upd = [];
+      for (const [id, q] of known) {
+        const r = { x: min + (q.x - min) * f, y: q.y };
+        known.set(id, r);
+        upd.push({ id, x: r.x, y: r.y });
+      }
+      nodes.update(upd);
     }
-    nodes.update(upd);
-    if (visOptions.edges.smooth && visOptions.edges.smooth.forceDirection) visOptions.edges.smooth.forceDirection = "vertical";
   }
   refreshVisibleOnly();
   const network = new vis.Network(container, { nodes: nodesView, edges: edgesView }, visOptions);
@@ -1294,20 +1299,15 @@
       if (c.disputed) body.push(el("p", { class: "status disputed" }, "This chain runs through a disputed claim: it is not the answer."));
     } else if (k <= c.steps.length) {
       const s = c.steps[k - 1];
-      body.push(el("h2", { class: "tour-title" }, s.sentence));
+      body.push(el("h2", { class: "tour-title step" }, el("strong", {}, s.said), s.gloss ? [" — ", el("span", { class: "gloss" }, s.gloss)] : null, "."));
       body.push(el("p", { class: "meaning" }, signSpan(s.sign), " — ", s.meaning));
       const track = [chip(c.labels[0], 1)];
       for (let j = 0; j < k; j++) track.push(el("span", { class: "to", "aria-hidden": "true" }, "→"), chip(c.labels[j + 1], c.steps[j].netSign));
       body.push(el("div", { class: "net" }, el("div", { class: "track", "aria-label": "the change so far" }, track),
         s.rule ? el("p", {}, s.rule) : null, el("p", { class: "so-far" }, el("strong", {}, s.netText))));
-      if (s.status !== "asserted") {
-        body.push(el("div", { class: "status " + s.status }, el("p", {}, "⚠ ", term(s.status, s.statusText.split(" — ")[0]),
-          s.statusText.includes(" — ") ? " — " + s.statusText.split(" — ").slice(1).join(" — ") : ""),
-          s.note ? el("p", {}, el("strong", {}, "Curator's note: "), s.note) : null));
-      } else {
-        body.push(el("p", { class: "status asserted" }, "✓ ", s.statusText));
-      }
-      if (s.signBasis) body.push(el("p", { class: "status reading" }, term("sign by reading", "Sign by reading"), ": ", s.signBasis));
+      const [word, ...says] = s.statusText.split(" — ");
+      body.push(s.status === "asserted" ? el("p", { class: "status asserted" }, "✓ ", s.statusText)
+        : el("p", { class: "status " + s.status }, "⚠ ", el("strong", {}, term(s.status, word)), says.length ? " — " + says.join(" — ") : ""));
       if (s.quotes.length) {
         body.push(el("h3", {}, "In the document's own words"), quoteBlock(s.quotes[0]));
         if (s.quotes.length > 1) {
@@ -1315,6 +1315,8 @@
             s.quotes.slice(1).map(quoteBlock)));
         }
       }
+      if (s.note) body.push(el("p", { class: "note" }, el("strong", {}, "Curator's note: "), s.note));
+      if (s.signBasis) body.push(el("p", { class: "status reading" }, term("sign by reading", "Sign by reading"), ": ", s.signBasis));
       if (s.terms.length) body.push(el("p", { class: "terms" }, "Words: ", s.terms.map((t) => [term(t), " "])));
     } else {
       body.push(el("h2", { class: "tour-title" }, "What this chain shows"));
