@@ -626,8 +626,8 @@ def viz(around, depth, path, tour, everything, max_length, top, types, sources, 
 
 @cli.command(context_settings=CONTEXT)
 @data_option
-@click.argument("subject", required=False)
-@click.argument("object_", metavar="[OBJECT]", required=False)
+@click.argument("subject", required=False, shell_complete=_complete_entity)
+@click.argument("object_", metavar="[OBJECT]", required=False, shell_complete=_complete_entity)
 @click.option("--max-length", default=6, show_default=True, type=click.IntRange(1, 12), help="Longest chain, in hops.")
 @click.option("--top", default=5, show_default=True, type=click.IntRange(1, 100), help="How many chains.")
 @click.option("--title", help="Page title.")

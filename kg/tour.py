@@ -26,7 +26,7 @@ COUNT_NOUN_TYPES = ("Receptor", "AnatomicalEntity", "RouteOfAdministration")
 ACTIVITY_TYPES = ("Receptor",)
 MORE = {1: "more", -1: "less", 0: "a change in"}
 EFFECT_WORD = {1: "increases", -1: "decreases", 0: "changes (direction unknown)"}
-# How sure a step is, said in a few words before the glossary's explanation.
+# How sure a step is, in a few words (on the page the status word explains itself from the glossary).
 STEP_STATUS = {
     "hedged": ("Hedged", "the document says it with some doubt ('may', 'can', 'is believed to')"),
     "speculative": ("Speculative", "the document offers it only as an idea still to be proven"),
@@ -86,10 +86,6 @@ def amount(graph: KnowledgeGraph, key: str) -> str:
     """What goes up or down: 'NMDA receptor activity', 'glutamate'."""
     ent = graph.entities[key]
     return f"{ent.label} activity" if any(graph.vocab.is_a(ent.type, t) for t in ACTIVITY_TYPES) else ent.label
-
-
-def _effect_sign(effect: str) -> int:
-    return {"increases": 1, "decreases": -1}.get(effect, 0)
 
 
 def _rule(graph: KnowledgeGraph, hop: dict, before: int, index: int) -> str:

@@ -414,8 +414,9 @@ def arc_skipping_edges(edges: list[dict], positions: dict[str, dict]) -> None:
         lo, hi = sorted((a["x"], b["x"]))
         between = sum(lo < x < hi for x in rows[a["y"]])
         if between:
-            # curvedCW bends to the left of the direction of travel: over the row whichever way the arrow runs
-            e["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": round(min(0.15 + 0.1 * between, 0.45), 2)}
+            # vis bends curvedCW to one side of the direction of travel, curvedCCW to the other: both pass above
+            bend = "curvedCW" if a["x"] < b["x"] else "curvedCCW"
+            e["smooth"] = {"enabled": True, "type": bend, "roundness": round(min(0.15 + 0.1 * between, 0.45), 2)}
 
 
 def path_view(graph: KnowledgeGraph, path: MechanismPath) -> dict:

@@ -811,8 +811,7 @@
 
   /** Shape-and-label boxes of the entities drawn (canvas units; fresh after a redraw). */
   function labelBoxes(only) {
-    const ids = only ? nodesView.getIds().filter((id) => only.includes(id)).concat([]) : nodesView.getIds();
-    const all = only ? nodesView.getIds() : ids;
+    const all = nodesView.getIds();
     const pos = network.getPositions(all);
     return all.map((id) => {
       const b = network.getBoundingBox(id);
