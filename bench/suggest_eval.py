@@ -1,0 +1,158 @@
+"""How well `kg suggest` reads a document: leave-one-document-out on the curated documents.
+
+For each document: drop the claims that only it supports (and the entities only they mention), run suggest on it
+with the rest of the graph, and count
+
+- recall: the dropped claims that come back among the candidates (same subject, object and sign, and negated
+  when the claim is negated); a candidate's new entity counts as the dropped entity whose label or synonym its
+  surface text is (case, hyphens and plurals folded);
+- precision: the candidates that are right, i.e. that state (same entities and sign) one of the claims curated
+  from that document.
+
+    python bench/suggest_eval.py                 # the table
+    python bench/suggest_eval.py --format json   # the figures as JSON
+    python bench/suggest_eval.py --misses        # also list what was missed and what was wrong
+
+Run from a checkout; the documents are read from ../shared/seeds unless --corpus says otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kg.lexicon import load_lexicon  # noqa: E402
+from kg.load import load_dataset  # noqa: E402
+from kg.model import Dataset  # noqa: E402
+from kg.reading import read_document  # noqa: E402
+from kg.resolve import normalize  # noqa: E402
+from kg.suggest import Reader  # noqa: E402
+from kg.vocab import load_vocabulary  # noqa: E402
+
+
+def held_out(data: Dataset, source: str, keep_entities: bool) -> Dataset:
+    """The dataset without the claims only `source` supports (and, unless kept, the entities only they name)."""
+    rest = {k: s for k, s in data.statements.items() if s.sources != (source,)}
+    if keep_entities:
+        ents = data.entities
+    else:
+        used = {k for s in rest.values() for k in (s.subject, s.object)}
+        used |= {q.entity for s in rest.values() for q in s.qualifiers if q.entity}
+        ents = {k: e for k, e in data.entities.items() if k in used}
+    return replace(data, entities=ents, statements=rest)
+
+
+def claim_key(vocab, subject: str | None, predicate: str, obj: str | None, negated: bool) -> tuple:
+    """What counts as the same claim: subject, object, sign, and whether it is denied."""
+    return (subject, obj, vocab.predicates[predicate].sign, negated)
+
+
+def evaluate(corpus: Path, keep_entities: bool = False, misses: bool = False) -> dict:
+    """Leave-one-document-out over every source of the embedded dataset; figures per document and overall."""
+    data, problems = load_dataset(ROOT / "data")
+    if problems:
+        raise SystemExit(f"the dataset has problems: {problems[0]}")
+    vocab = load_vocabulary()
+    lexicon = load_lexicon()
+    names: dict[str, str] = {}
+    for e in data.entities.values():
+        for n in (e.label, e.key.replace("_", " "), *e.synonyms):
+            names.setdefault(normalize(n), e.key)
+    rows = []
+    for src in data.sources.values():
+        doc = read_document(corpus / src.file)
+        reduced = held_out(data, src.key, keep_entities)
+        dropped = {k: s for k, s in data.statements.items() if s.sources == (src.key,)}
+        truth_only = {
+            claim_key(vocab, s.subject, s.predicate, s.object, s.status == "negated"): s for s in dropped.values()
+        }
+        truth_doc = {
+            claim_key(vocab, s.subject, s.predicate, s.object, s.status == "negated")
+            for s in data.statements.values()
+            if src.key in s.sources
+        }
+        start = time.perf_counter()
+        reader = Reader(reduced, vocab, lexicon)
+        found = reader.read(doc.text, src.key)
+        seconds = time.perf_counter() - start
+
+        def key_of(k: str) -> str | None:
+            if k in reduced.entities:
+                return k
+            new = found.new_entities.get(k)
+            return names.get(normalize(new["surface"])) if new else None
+
+        got = []
+        for c in found.candidates:
+            got.append((claim_key(vocab, key_of(c.subject), c.predicate, key_of(c.object), c.status == "negated"), c))
+        right = [c for k, c in got if k in truth_doc]
+        back = {k for k, _ in got if k in truth_only}
+        row = {
+            "source": src.key,
+            "words": found.words,
+            "dropped": len(truth_only),
+            "recalled": len(back),
+            "candidates": len(got),
+            "right": len(right),
+            "recall": round(len(back) / len(truth_only), 3) if truth_only else None,
+            "precision": round(len(right) / len(got), 3) if got else None,
+            "seconds": round(seconds, 3),
+            "dropped_entities": len(data.entities) - len(reduced.entities),
+        }
+        if misses:
+            row["missed"] = [
+                f"{s.subject} {s.predicate} {s.object}" + (" (negated)" if s.status == "negated" else "")
+                for k, s in truth_only.items()
+                if k not in back
+            ]
+            row["wrong"] = [
+                f"{c.subject} {c.predicate} {c.object} [{c.status}] ← {c.reason}" for k, c in got if k not in truth_doc
+            ]
+        rows.append(row)
+    total = {
+        k: sum(r[k] for r in rows) for k in ("words", "dropped", "recalled", "candidates", "right", "seconds")
+    }
+    total["recall"] = round(total["recalled"] / total["dropped"], 3)
+    total["precision"] = round(total["right"] / total["candidates"], 3) if total["candidates"] else None
+    total["seconds_per_2000_words"] = round(total["seconds"] / total["words"] * 2000, 3)
+    return {"documents": rows, "overall": total, "entities_kept": keep_entities}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "seeds", help="the documents")
+    ap.add_argument("--keep-entities", action="store_true", help="keep the entities only the dropped claims name")
+    ap.add_argument("--misses", action="store_true", help="list the claims missed and the candidates that are wrong")
+    ap.add_argument("--format", choices=("text", "json"), default="text")
+    args = ap.parse_args()
+    result = evaluate(args.corpus, args.keep_entities, args.misses)
+    if args.format == "json":
+        print(json.dumps(result, indent=2))
+        return
+    print(f"{'document':16} {'words':>5} {'dropped':>7} {'back':>5} {'recall':>6}  {'cands':>5} {'right':>5} "
+          f"{'precision':>9} {'time':>7}")  # fmt: skip
+    for r in [*result["documents"], {"source": "overall", **result["overall"]}]:
+        rec = f"{r['recall']:.2f}" if r["recall"] is not None else "-"
+        prec = f"{r['precision']:.2f}" if r["precision"] is not None else "-"
+        print(
+            f"{r['source']:16} {r['words']:5d} {r['dropped']:7d} {r['recalled']:5d} {rec:>6}  {r['candidates']:5d} "
+            f"{r['right']:5d} {prec:>9} {r['seconds']:6.2f}s"
+        )
+        for m in r.get("missed", []):
+            print(f"    missed: {m}")
+        for w in r.get("wrong", []):
+            print(f"    wrong:  {w}")
+    o = result["overall"]
+    kept = "kept" if args.keep_entities else "dropped with them"
+    print(f"\n{o['seconds_per_2000_words']:.2f} s per 2,000 words; entities only the held-out claims name: {kept}")
+
+
+if __name__ == "__main__":
+    main()
