@@ -50,7 +50,10 @@ def held_out(data: Dataset, source: str, keep_entities: bool) -> Dataset:
 
 
 def claim_key(vocab, subject: str | None, predicate: str, obj: str | None, negated: bool) -> tuple:
-    """What counts as the same claim: subject, object, sign, and whether it is denied."""
+    """What counts as the same claim: subject, object, sign, and whether it is denied (an association has no
+    direction: its two entities are taken in either order)."""
+    if vocab.predicates[predicate].kind == "associative" and subject and obj:
+        subject, obj = sorted((subject, obj))
     return (subject, obj, vocab.predicates[predicate].sign, negated)
 
 

@@ -21,6 +21,7 @@ class Cue:
     by_type: tuple[tuple[str, str], ...] = ()  # (entity type, predicate) for objects of that type
     confidence: float = 0.6
     gerund: bool = False  # an -ing form, whose subject is that of the clause it hangs on
+    participle: bool = False  # an -ed form of a verb: passive unless a subject or 'have' stands before it
 
     def predicate_for(self, object_type: str | None, is_a) -> str:
         """The predicate for an object of this type: the first `by_type` entry it falls under, else the default."""
@@ -48,6 +49,8 @@ class Lexicon:
     types_by_head: dict[str, tuple[str, ...]]
     types_by_predicate: dict[str, dict[str, str]]
     default_type: str
+    vehicles: tuple[str, ...] = ()
+    anaphors: dict[str, tuple[str, ...]] = field(default_factory=dict)  # role (subject | object) → words
     quantities: dict = field(default_factory=dict)
     abbreviations: frozenset[str] = frozenset()
 
@@ -141,8 +144,11 @@ def _build(doc: dict) -> Lexicon:
             if typ not in vocab.classes:
                 raise DataError(f"unknown entity type {typ!r} in by_type", where)
         phrases = list(_words(rel, "phrases"))
+        participles = set()
         for verb in _words(rel, "verbs"):
-            phrases += verb_forms(verb)
+            forms = verb_forms(verb)
+            phrases += forms
+            participles.add(forms[2])
         if not phrases:
             raise DataError("a relation cue needs 'phrases' or 'verbs'", where)
         conf = float(rel.get("confidence", 0.6))
@@ -155,6 +161,7 @@ def _build(doc: dict) -> Lexicon:
                     by_type=tuple(by_type.items()),
                     confidence=conf,
                     gerund=phrase.split()[0].endswith("ing"),
+                    participle=phrase in participles,
                 )
             )
     types = doc.get("types") or {}
@@ -172,6 +179,8 @@ def _build(doc: dict) -> Lexicon:
         types_by_head={k: tuple(v) for k, v in (types.get("by_head") or {}).items()},
         types_by_predicate=dict(types.get("by_predicate") or {}),
         default_type=str(types.get("default", "BiologicalProcess")),
+        vehicles=_words(doc, "vehicles"),
+        anaphors={k: tuple(str(w) for w in v) for k, v in (doc.get("anaphors") or {}).items()},
         quantities=dict(doc.get("quantities") or {}),
         abbreviations=frozenset(a.casefold().rstrip(".") for a in _words(doc, "abbreviations")),
     )

@@ -9,7 +9,7 @@ text and a suggested type; never an ontology ID).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from kg.lexicon import Cue, Lexicon
 from kg.matching import Hit, PhraseMatcher, Token, key_of, tokenize
@@ -17,7 +17,6 @@ from kg.model import Dataset, Vocabulary
 from kg.reading import Sentence, split_sentences
 
 WINDOW = 10  # tokens between a cue and the entity it takes
-_PRONOUNS = {"it": "subject", "they": "subjects", "this": "object", "these": "objects", "which": "object"}
 _OPPOSITE = {
     "increases": "decreases",
     "decreases": "increases",
@@ -33,7 +32,7 @@ _OPPOSITE = {
     "positivelyCorrelatedWith": "negativelyCorrelatedWith",
     "negativelyCorrelatedWith": "positivelyCorrelatedWith",
 }
-_COORD = {",", "and", "or", "/", "&", "as", "well", "both", "either", "nor", "also", "the", "a", "an", "other"}
+_COORD = {",", "and", "or", "/", "&", "as", "well", "both", "either", "nor", "also", "the", "a", "an"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +80,7 @@ class Reader:
 
     def __init__(self, data: Dataset, vocab: Vocabulary, lexicon: Lexicon) -> None:
         self.data, self.vocab, self.lex = data, vocab, lexicon
-        self.matcher = PhraseMatcher()
-        m = self.matcher
+        self.matcher = m = PhraseMatcher()
         for ent in data.entities.values():
             names = [(ent.label, 1), (ent.key.replace("_", " "), 3)] + [(s, 2) for s in ent.synonyms]
             for name, rank in names:
@@ -96,11 +94,15 @@ class Reader:
         for pred, phrases in lexicon.item_cues.items():
             for phrase in phrases:
                 m.add(phrase, ("item", pred))
+        for role, phrases in lexicon.anaphors.items():
+            for phrase in phrases:
+                m.add(phrase, ("anaphor", role))
         for phrase in lexicon.places:
             m.add(phrase, ("place",))
         self.stops = {key_of(w) for w in lexicon.phrase_stops}
         self.generic = {key_of(w) for w in lexicon.generic}
         self.trailing = {key_of(w) for w in lexicon.trailing}
+        self.vehicles = {key_of(w) for w in lexicon.vehicles}
         self.determiners = sorted((key_of(w).split() for w in lexicon.determiners), key=len, reverse=True)
         self._number_words = {key_of(k): v for k, v in (lexicon.quantities.get("numbers") or {}).items()}
 
@@ -108,219 +110,353 @@ class Reader:
     def read(self, text: str, source: str) -> Suggestions:
         """Candidates for a document's text, quotes taken verbatim from it."""
         sentences = split_sentences(text, self.lex.abbreviations)
+        intros = {s.intro for s in sentences if s.item and s.intro is not None}
         found: dict[tuple, Candidate] = {}
         new_entities: dict[str, dict] = {}
-        context: dict[str, list[Mention]] = {"subject": [], "object": []}
+        ctx: dict[str, list[Mention]] = {"subject": [], "object": []}
         parsed: list[_Parsed] = []
         for i, sent in enumerate(sentences):
-            p = self._parse(text, sent)
+            p = self._parse(text, sent, is_intro=i in intros)
             parsed.append(p)
-            intro = parsed[sent.intro] if sent.item and sent.intro is not None else None
-            prev = parsed[i - 1] if i and not sent.item and sentences[i - 1].block == sent.block - 0 else None
-            prev = parsed[i - 1] if i else None
-            claims = self._item_claims(p, intro) if intro is not None else []
-            claims += self._sentence_claims(p, context, prev)
+            if sent.text.rstrip().endswith("?"):
+                continue  # a question states nothing
+            claims: list[_Claim] = []
+            if sent.item and sent.intro is not None:
+                claims += self._item_claims(p, parsed[sent.intro], ctx)
+            claims += self._sentence_claims(p, ctx)
+            self._remember(ctx, p, claims)
             for claim in claims:
-                self._add(found, new_entities, claim, text, sent, intro, source)
+                self._add(found, new_entities, claim, text, source)
         cands = sorted(found.values(), key=lambda c: -c.confidence)
         return Suggestions(cands, new_entities, len(sentences), len(re.findall(r"\w+", text)))
 
-    def _parse(self, text: str, sent: Sentence) -> _Parsed:
+    def _remember(self, ctx: dict, p: _Parsed, claims: list[_Claim]) -> None:
+        """What 'it', 'this' and 'these' in the next sentence stand for."""
+        if claims:
+            ctx["subject"] = [claims[0].subject]
+            last = claims[-1].cue_hit
+            ctx["object"] = [c.object for c in claims if c.cue_hit is last and c.object.key]
+        else:
+            known = [m for m in p.mentions if m.key and not m.place]
+            if known:
+                ctx["subject"], ctx["object"] = known[:1], known[-1:]
+
+    def _parse(self, text: str, sent: Sentence, is_intro: bool = False) -> _Parsed:
         tokens = tokenize(text[sent.start : sent.end], sent.start)
         hits = self.matcher.find(tokens)
         mentions = self._mentions(tokens, hits)
         taken = {i for m in mentions for i in range(m.first, m.last)}
         by_kind: dict[str, list[Hit]] = {}
         for h in hits:
-            if h.payload[0] != "entity":
+            if h.payload[0] != "entity" and not any(i in taken for i in range(h.first, h.last)):
                 by_kind.setdefault(h.payload[0], []).append(h)
-        cues = _longest(
-            [h for h in by_kind.get("cue", []) if not any(i in taken for i in range(h.first, h.last))],
-        )
-        inverters = by_kind.get("inverters", [])
+        cues = _longest(by_kind.get("cue", []))
         places = {h.first for h in by_kind.get("place", [])}
         marked = []
         for m in mentions:
-            inv = next(
-                (
-                    " ".join(t.text for t in tokens[h.first : h.last])
-                    for h in inverters
-                    if 0 <= m.first - h.last <= 2 and not any(i in taken for i in range(h.first, h.last))
-                ),
-                "",
+            inv = next((_words(tokens, h) for h in by_kind.get("inverters", []) if 0 <= m.first - h.last <= 2), "")
+            place = any(0 <= m.first - j <= 2 for j in places) and not any(
+                c.first < m.first and m.first - c.last <= 2 for c in cues
             )
-            place = any(0 <= m.first - j <= 2 and j not in taken for j in places)
-            marked.append(_replace(m, inverted=inv, place=place))
+            marked.append(replace(m, inverted=inv, place=place))
         cue_tokens = {i for h in cues for i in range(h.first, h.last)}
+
+        def free(kind: str) -> list[Hit]:
+            return [h for h in by_kind.get(kind, []) if not any(i in cue_tokens for i in range(h.first, h.last))]
+
         return _Parsed(
             sent=sent,
             tokens=tokens,
             mentions=marked,
             cues=cues,
-            hedges=[h for h in by_kind.get("hedges", []) if not any(i in cue_tokens for i in range(h.first, h.last))],
-            negations=[
-                h for h in by_kind.get("negations", []) if not any(i in cue_tokens for i in range(h.first, h.last))
-            ],
-            item_cues=[h for h in by_kind.get("item", []) if h.first == 0],
-            qualifiers=self._quantities(text[sent.start : sent.end]),
+            hedges=free("hedges"),
+            negations=free("negations"),
+            item_cues=[h for h in by_kind.get("item", []) if h.first == 0] if sent.item else [],
+            anaphors=_longest(free("anaphor")),
+            qualifiers=read_quantities(text[sent.start : sent.end], self.lex.quantities, self._number_words),
+            is_intro=is_intro,
         )
 
     def _mentions(self, tokens: list[Token], hits: list[Hit]) -> list[Mention]:
+        """Entities named, longest names first; a drug named with a vehicle ('ketamine infusion treatment') is
+        the drug acting."""
         ents = []
         for h in hits:
-            if h.payload[0] != "entity":
-                continue
-            _, key, rank, abbreviation = h.payload
-            if abbreviation and not _upper(tokens[h.first : h.last]):
-                continue
-            ents.append((h, key, rank))
+            if h.payload[0] == "entity":
+                _, key, rank, abbreviation = h.payload
+                if not abbreviation or _upper(tokens[h.first : h.last]):
+                    ents.append((h, key, rank))
+        drugs = {(h.first, h.last): key for h, key, _ in ents if self._is(key, "Drug")}
         ents.sort(key=lambda x: (-(x[0].last - x[0].first), x[2], x[0].first, x[1]))
         taken: set[int] = set()
-        out = []
+        out: list[Mention] = []
         for h, key, _ in ents:
             span = set(range(h.first, h.last))
             if span & taken:
                 continue
             taken |= span
-            text = " ".join(t.text for t in tokens[h.first : h.last])
-            out.append(Mention(h.first, h.last, key, text, self.data.entities[key].type))
-        return sorted(out, key=lambda m: m.first)
+            out.append(Mention(h.first, h.last, key, _words(tokens, h), self.data.entities[key].type))
+        out.sort(key=lambda m: m.first)
+        merged: list[Mention] = []
+        for m in out:
+            drug = next((k for (a, b), k in drugs.items() if a == m.first and b < m.last), None)
+            rest = " ".join(t.norm for t in tokens[m.first : m.last][1:]) if drug else ""
+            if drug and drug != m.key and self._vehicle(tokens, m.first + 1, m.last):
+                m = replace(m, key=drug, type=self.data.entities[drug].type)
+            elif merged and merged[-1].last == m.first and self._is(merged[-1].key, "Drug"):
+                if self._vehicle(tokens, m.first, m.last):
+                    merged[-1] = replace(merged[-1], last=m.last, text=f"{merged[-1].text} {m.text}")
+                    continue
+            del rest
+            merged.append(m)
+        return merged
 
-    # --- claims -------------------------------------------------------------------------------------------
-    def _sentence_claims(self, p: _Parsed, context: dict, prev: _Parsed | None) -> list[_Claim]:
+    def _vehicle(self, tokens: list[Token], a: int, b: int) -> bool:
+        words = [t.norm for t in tokens[a:b]]
+        return bool(words) and all(w in self.vehicles for w in words)
+
+    def _is(self, key: str | None, typ: str) -> bool:
+        return key is not None and key in self.data.entities and self.vocab.is_a(self.data.entities[key].type, typ)
+
+    # --- claims from one sentence -------------------------------------------------------------------------
+    def _sentence_claims(self, p: _Parsed, ctx: dict) -> list[_Claim]:
         claims: list[_Claim] = []
-        last: _Claim | None = None
-        for cue_hit in p.cues:
-            cue: Cue = cue_hit.payload[1]
-            if p.sent.item and cue_hit.first == 0 and p.item_cues:
+        last: list[_Claim] = []
+        chained: set[int] = set()
+        for a, b in zip(p.cues, p.cues[1:], strict=False):
+            if 0 <= b.first - a.last <= 2 and not any(a.last <= m.first < b.first for m in p.mentions):
+                chained.add(id(a))  # "lead to a reduction in": the second cue carries the relation
+        for i, hit in enumerate(p.cues):
+            if id(hit) in chained or (p.item_cues and hit.first == 0):
                 continue
-            made = self._cue_claims(p, cue_hit, cue, context, last, prev)
+            prev = p.cues[i - 1] if i and id(p.cues[i - 1]) in chained else None
+            made = self._cue_claims(p, hit, ctx, last, prev)
             if made:
-                last = made[0]
+                last = made
                 claims += made
-        if claims:
-            context["subject"] = [c.subject for c in claims[:1]]
-            context["object"] = [c.object for c in claims if c.cue_hit is claims[-1].cue_hit]
-        elif p.mentions:
-            known = [m for m in p.mentions if m.key and not m.place]
-            if known:
-                context["subject"] = known[:1]
-                context["object"] = known[-1:]
         return claims
 
-    def _cue_claims(
-        self, p: _Parsed, hit: Hit, cue: Cue, context: dict, last: _Claim | None, prev: _Parsed | None
-    ) -> list[_Claim]:
-        ms = [m for m in p.mentions if not m.place]
-        if cue.order == "S O cue":
-            objs = [m for m in ms if 0 <= hit.first - m.last <= 1]
-            subjects = [m for m in ms if objs and m.last <= objs[0].first]
-            subj = subjects[-1] if subjects else self._refer(p, objs[0].first if objs else hit.first, context, "left")
-            return [self._claim(p, hit, cue, subj, o) for o in objs[:1] if subj]
-        left_side, right_side = (True, False) if cue.order == "S cue O" else (False, True)
-        rights = self._right(p, hit)
-        lefts = self._left(p, hit, cue, last)
-        subjects = lefts if left_side else rights[:1]
-        objects = rights if left_side else lefts[-1:]
-        if not subjects:
-            ref = self._refer(p, hit.first if left_side else hit.last, context, "left" if left_side else "right")
-            subjects = [ref] if ref else []
-        if not subjects and left_side:
-            subjects = self._new_phrase(p, hit.first, -1)
-        if not objects:
-            objects = self._new_phrase(p, hit.last - 1, +1) if left_side else self._new_phrase(p, hit.first, -1)
-        if not subjects or not objects:
-            return []
+    def _cue_claims(self, p: _Parsed, hit: Hit, ctx: dict, last: list[_Claim], chain: Hit | None) -> list[_Claim]:
+        cue: Cue = hit.payload[1]
+        order = cue.order
+        flip = chain is not None and self.vocab.predicates[chain.payload[1].predicate].sign < 0
+        start = chain.first if chain is not None else hit.first
+        if cue.participle and order == "S cue O" and self._passive(p, start):
+            order = "O cue S"
+            after = [m for m in p.mentions if m.first >= hit.last]
+            by = next((i for i in range(hit.last, min(len(p.tokens), hit.last + 3)) if p.tokens[i].norm == "by"), None)
+            if by is None or not after:
+                return []
+        if p.is_intro and (self._following(p, hit) or not [m for m in p.mentions if m.first >= hit.last]):
+            return []  # the list below fills this relation
+        if order == "S O cue":
+            objs = [m for m in p.mentions if 0 <= hit.first - m.last <= 1 and not m.place]
+            if not objs:
+                return []
+            subjects = self._left(p, objs[0].first, cue, last, ctx)
+            objects = objs[:1]
+        elif order == "S cue O":
+            subjects = self._left(p, start, cue, last, ctx)
+            objects = self._right(p, hit.last, ctx, new=cue.confidence >= 0.6 and self._signed(cue))
+        else:
+            objects = (self._left(p, start, cue, [], ctx, adjacent=True) or [[]])[0][:1]
+            subjects = [self._right(p, hit.last, ctx, new=False)]
         out = []
         for o in objects:
-            claim = self._claim(p, hit, cue, subjects[-1] if left_side else subjects[0], o)
-            if claim:
-                out.append(claim)
+            for group in _options(subjects):
+                made = [c for s in group if (c := self._claim(p, hit, cue, s, o, flip=flip))]
+                if made:
+                    out += made
+                    break
         return out
 
-    def _right(self, p: _Parsed, hit: Hit) -> list[Mention]:
-        """The entities a cue takes on its right: the nearest, and those coordinated with it."""
-        ms = [m for m in p.mentions if m.first >= hit.last and not m.place]
-        if not ms or ms[0].first - hit.last > WINDOW or self._blocked(p, hit.last, ms[0].first):
-            return []
-        out = [ms[0]]
+    def _signed(self, cue: Cue) -> bool:
+        pred = self.vocab.predicates[cue.predicate]
+        return pred.sign != 0 or pred.kind == "clinical"
+
+    def _following(self, p: _Parsed, hit: Hit) -> bool:
+        near = p.tokens[max(0, hit.first - 3) : hit.last + 3]
+        return any(t.norm == "following" for t in near)
+
+    def _passive(self, p: _Parsed, at: int) -> bool:
+        """An -ed verb form reads as passive after 'is/are/was …' or straight after a word that names nothing."""
+        i = at - 1
+        while i >= 0 and (p.tokens[i].norm.endswith("ly") or p.tokens[i].norm in ("also", "not", "often", "then")):
+            i -= 1
+        if i < 0:
+            return True
+        word = p.tokens[i].norm
+        if word in _BE:
+            return True
+        if any(m.last == i + 1 for m in p.mentions) or word in ("have", "ha", "had", "which", "that", "who", ",", "and"):
+            return False
+        return p.tokens[i].word
+
+    def _blockers(self, p: _Parsed, a: int, b: int, allow_comma: bool = False) -> bool:
+        """Whether tokens [a, b) hold a clause boundary that a relation does not cross."""
+        skip = {i for m in p.mentions if m.place and a <= m.first < b for i in range(max(a, m.first - 2), m.last)}
+        for i in range(a, b):
+            if i in skip:
+                continue
+            w = p.tokens[i].norm
+            if w == "," and not allow_comma:
+                nxt = p.tokens[i + 1].norm if i + 1 < len(p.tokens) else ""
+                if nxt not in _LEADS:
+                    return True
+            elif w in _BLOCK or (w == "-" and p.tokens[i].text != "-") or (w == "-" and i > 0 and p.tokens[i - 1].end < p.tokens[i].start):
+                return True
+        return False
+
+    def _gap(self, p: _Parsed, a: int, b: int) -> int:
+        skip = {i for m in p.mentions if m.place and a <= m.first < b for i in range(max(a, m.first - 2), m.last)}
+        return sum(1 for i in range(a, b) if i not in skip)
+
+    def _right(self, p: _Parsed, at: int, ctx: dict, new: bool) -> list[Mention]:
+        """What a cue takes on its right: the nearest entity and those coordinated with it; a pronoun ('this
+        metabolite'); or, failing that, a noun phrase proposed as a new entity."""
+        ms = [m for m in p.mentions if m.first >= at and not m.place]
+        if ms and self._gap(p, at, ms[0].first) <= 5 and not self._blockers(p, at, ms[0].first):
+            return self._coordinated(p, ms)
+        ana = next((h for h in p.anaphors if at <= h.first <= at + 2), None)
+        if ana is not None:
+            refs = self._refer(p, ana, ctx)
+            if refs:
+                return refs
+        return self._new_phrase(p, at) if new else []
+
+    def _coordinated(self, p: _Parsed, ms: list[Mention]) -> list[Mention]:
+        """'disturbed sleep, brain fog, and lack of motivation': a list that ends with and/or; else the first."""
+        chain, closed = [ms[0]], 1
         for m in ms[1:]:
-            between = [t.norm for t in p.tokens[out[-1].last : m.first]]
-            if len(between) <= 4 and any(w in (",", "and", "or", "/", "nor") for w in between):
-                if all(w in _COORD or not self._is_cue_token(p, i) for i, w in enumerate(between)):
-                    if not any(c.first >= out[-1].last and c.last <= m.first for c in p.cues):
-                        out.append(m)
-                        continue
-            break
-        return out
+            between = [t.norm for t in p.tokens[chain[-1].last : m.first]]
+            if len(between) > 3 or not between or any(self._is_cue(p, i) for i in range(chain[-1].last, m.first)):
+                break
+            if not set(between) <= _COORD or not set(between) & {",", "and", "or", "nor", "/"}:
+                break
+            chain.append(m)
+            if set(between) & {"and", "or", "nor", "/"}:
+                closed = len(chain)
+        return chain[:closed]
 
-    def _left(self, p: _Parsed, hit: Hit, cue: Cue, last: _Claim | None) -> list[Mention]:
-        """The entity a cue takes on its left: the subject of a coordinated or gerund clause, else the nearest."""
-        ms = [m for m in p.mentions if m.last <= hit.first and not m.place]
-        if last is not None and last.subject_mention is not None:
-            gap = [t.norm for t in p.tokens[last.object_mention.last : hit.first]] if last.object_mention else []
-            coordinated = gap and len(gap) <= 4 and gap[0] in (",", "and", "while", "or") and "which" not in gap
-            if coordinated or (cue.gerund and cue.order == "S cue O"):
-                return [last.subject_mention]
-        if cue.gerund and cue.order == "S cue O" and ms and hit.first > 0:
-            before = p.tokens[hit.first - 1].norm
-            if before in ("by", "and", ",", "while", "thereby", "in", "through"):
-                return ms[:1]
-        if not ms:
-            return []
-        nearest = ms[-1]
-        if hit.first - nearest.last > WINDOW or self._blocked(p, nearest.last, hit.first):
-            return []
-        return [nearest]
+    def _left(
+        self, p: _Parsed, at: int, cue: Cue, last: list[_Claim], ctx: dict, adjacent: bool = False
+    ) -> list[list[Mention]]:
+        """Who a cue's subject is, as groups to try in turn: the subject of a coordinated or gerund clause, the
+        nearest entities on the left (walking past those of the wrong type), or what a pronoun stands for."""
+        toks = p.tokens
+        ms = [m for m in p.mentions if m.last <= at and not m.place]
+        if adjacent:
+            if ms and self._gap(p, ms[-1].last, at) <= 3 and not self._blockers(p, ms[-1].last, at):
+                return [[ms[-1]]]
+            ana = next((h for h in p.anaphors if 0 <= at - h.last <= 1), None)
+            return [self._refer(p, ana, ctx)] if ana is not None else []
+        if last:
+            end = max(c.object.last for c in last if c.object.first >= 0) if last else at
+            gap = [toks[i].norm for i in range(end, at) if not self._is_cue(p, i)]
+            if gap and len(gap) <= 3 and set(gap) <= {",", "and", "or", "also", "then", "thereby", "while", "thus"}:
+                return [[c.subject for c in last][:1]]
+        before = toks[at - 1].norm if at else ""
+        if cue.gerund and before == "by":
+            i = at - 2
+            while i >= 0 and (toks[i].norm.endswith("ly") or self._verbish(p, i)):
+                i -= 1
+            owner = [m for m in ms if m.last == i + 1]
+            if owner:
+                return [owner]
+            if i < 0 or toks[i].norm in (",", "so", "and", "then", "thus"):
+                return [ctx["subject"]] if ctx["subject"] else []
+        elif cue.gerund and before in (",", "and", "while", "thereby", "thus"):
+            if last:
+                return [[last[0].subject]]
+        groups: list[list[Mention]] = []
+        for k in range(len(ms) - 1, -1, -1):
+            m = ms[k]
+            if at - m.last > 25 or any(t.norm in (";", ".", ":", "?", "!") for t in toks[m.last : at]):
+                break
+            rel = [i for i in range(m.last, at) if toks[i].norm in ("that", "which", "who")]
+            if rel and rel[0] - m.last > 1:
+                word = toks[rel[0] - 1].norm
+                if word not in self.generic:
+                    break  # "signals that trigger …": the subject is a noun we do not know
+                continue
+            groups.append(self._apposed(p, ms, k))
+        ana = [h for h in p.anaphors if h.last <= at and not any(m.first >= h.last for m in ms)]
+        if ana:
+            refs = self._refer(p, ana[-1], ctx)
+            if refs:
+                groups.insert(0, refs)
+        return groups
 
-    def _blocked(self, p: _Parsed, a: int, b: int) -> bool:
-        """Whether tokens [a, b) cross a clause boundary that a relation does not cross."""
-        return any(t.norm in (";", ".", "?", "!") for t in p.tokens[a:b])
+    def _verbish(self, p: _Parsed, i: int) -> bool:
+        w = p.tokens[i].norm
+        return w in _BE or w in ("work", "act", "function", "help", "doe", "does", "did", "can", "may", "might")
 
-    def _is_cue_token(self, p: _Parsed, i: int) -> bool:
+    def _apposed(self, p: _Parsed, ms: list[Mention], k: int) -> list[Mention]:
+        """The subject group ending with mention k: 'Ketamine, a widely used anesthetic' → ketamine; 'A, B, or C'
+        → all three."""
+        m = ms[k]
+        if k and p.tokens[ms[k - 1].last].norm == "," if ms[k - 1].last < len(p.tokens) else False:
+            after = p.tokens[ms[k - 1].last + 1].norm if ms[k - 1].last + 1 < len(p.tokens) else ""
+            if after in ("a", "an", "the") and m.first - ms[k - 1].last <= 6:
+                return [ms[k - 1]]
+        group = [m]
+        j = k - 1
+        while j >= 0:
+            between = [t.norm for t in p.tokens[ms[j].last : group[0].first]]
+            if not between or len(between) > 3 or not set(between) <= _COORD:
+                break
+            if not set(between) & {",", "and", "or", "nor", "/"}:
+                break
+            group.insert(0, ms[j])
+            j -= 1
+        joined = [t.norm for t in p.tokens[group[0].last : m.first]] if len(group) > 1 else []
+        return group if not joined or set(joined) & {"and", "or", "nor", "/"} else [m]
+
+    def _is_cue(self, p: _Parsed, i: int) -> bool:
         return any(c.first <= i < c.last for c in p.cues)
 
-    def _refer(self, p: _Parsed, at: int, context: dict, side: str) -> Mention | None:
-        """The entity a pronoun next to the cue stands for ("It works by blocking …", "This, in turn, …")."""
-        window = p.tokens[max(0, at - 3) : at] if side == "left" else p.tokens[at : at + 3]
-        for t in reversed(window) if side == "left" else window:
-            role = _PRONOUNS.get(t.norm)
-            if role:
-                pool = context["subject"] if role.startswith("subject") else context["object"]
-                if pool:
-                    return _replace(pool[0], referred=t.text)
-        return None
+    def _refer(self, p: _Parsed, ana: Hit, ctx: dict) -> list[Mention]:
+        """The entities a pronoun stands for: 'it' at a sentence's start is the subject before, mid-sentence the
+        entity just named; 'this' / 'these' the object(s) before; 'which' right after an entity is that entity."""
+        role = ana.payload[1]
+        word = _words(p.tokens, ana)
+        earlier = [m for m in p.mentions if m.last <= ana.first and m.key and not m.place]
+        if word.casefold() == "which":
+            gap = [t.norm for t in p.tokens[earlier[-1].last : ana.first]] if earlier else ["x"]
+            return [replace(earlier[-1], referred=word)] if set(gap) <= {","} else []
+        if role == "subject" and earlier and ana.first > 2:
+            pool = earlier[-1:]
+        else:
+            pool = ctx["subject"] if role == "subject" else ctx["object"]
+        plural = word.casefold() in ("these", "they", "those")
+        return [replace(m, referred=word) for m in (pool if plural else pool[:1]) if m.key]
 
-    def _new_phrase(self, p: _Parsed, at: int, step: int) -> list[Mention]:
-        """A noun phrase next to a cue that names no known entity, proposed as a new one."""
+    def _new_phrase(self, p: _Parsed, at: int) -> list[Mention]:
+        """The noun phrase right after a cue, when it names no known entity: proposed as a new entity."""
         toks = p.tokens
-        i = at + step
-        words: list[int] = []
-        while 0 <= i < len(toks) and len(words) < 5:
+        i = at
+        det = self._determiner_at(p, i)
+        while det:
+            i += len(det)
+            det = self._determiner_at(p, i)
+        first = i
+        while i < len(toks) and i - first < 5:
             t = toks[i]
-            if not t.word or t.norm in self.stops or self._is_cue_token(p, i) or any(
-                m.first <= i < m.last for m in p.mentions
-            ):
-                if step > 0 and not words and t.word and self._determiner_at(p, i):
-                    i += len(self._determiner_at(p, i))
-                    continue
+            inside = any(m.first <= i < m.last for m in p.mentions)
+            if not t.word or t.norm in self.stops or self._is_cue(p, i) or inside:
                 break
-            words.append(i)
-            i += step
-        words.sort()
+            i += 1
+        words = list(range(first, i))
+        if (i < len(toks) and toks[i].norm in ("of", "to")) or not words:
+            return []  # the head of a longer phrase
         while words and toks[words[-1]].norm in self.trailing:
             words.pop()
-        while words and self._determiner_at(p, words[0]) and len(self._determiner_at(p, words[0])) == 1:
-            words.pop(0)
-        if not words or (step > 0 and words[0] - at > 4):
-            return []
-        text = " ".join(toks[j].text for j in words)
         norm = " ".join(toks[j].norm for j in words)
-        if norm in self.generic or all(toks[j].norm in self.generic for j in words) or len(norm) < 3:
+        if not words or toks[words[-1]].norm in self.generic or norm in self.generic or len(norm) < 3:
             return []
-        if not any(c.isalpha() for c in norm) or words[0] == 0 and toks[0].norm in _PRONOUNS:
+        if not any(c.isalpha() for c in norm):
             return []
-        return [Mention(words[0], words[-1] + 1, None, text)]
+        return [Mention(words[0], words[-1] + 1, None, " ".join(toks[j].text for j in words))]
 
     def _determiner_at(self, p: _Parsed, i: int) -> list[str]:
         for det in self.determiners:
@@ -328,103 +464,114 @@ class Reader:
                 return det
         return []
 
-    def _item_claims(self, p: _Parsed, intro: _Parsed) -> list[_Claim]:
+    # --- claims from a list item --------------------------------------------------------------------------
+    def _item_claims(self, p: _Parsed, intro: _Parsed, ctx: dict) -> list[_Claim]:
         """A list item under an intro ("relieves the following symptoms of depression:"): the item fills the
         side of the intro's cue that the intro leaves open; an item opening with "Increased …" says the sign."""
+        start = p.item_cues[0].last if p.item_cues else 0
         end = next(
-            (i for i, t in enumerate(p.tokens) if t.norm in ("(", "-", ":", ";", ".") and i > 0), len(p.tokens)
+            (
+                i
+                for i in range(start, len(p.tokens))
+                if p.tokens[i].norm in ("(", "-", ":", ";", ".", "that", "which", "who") or self._is_cue(p, i)
+            ),
+            len(p.tokens),
         )
-        items = [m for m in p.mentions if m.last <= end and not m.place]
+        items = [m for m in p.mentions if start <= m.first and m.last <= end and not m.place]
         if not items:
-            items = self._new_item(p, end)
+            items = self._new_item(p, start, end)
         if not items:
             return []
-        claims = []
+        claims: list[_Claim] = []
+        if p.item_cues:
+            hit = p.item_cues[0]
+            pred = hit.payload[1]
+            by_type = (("Disease", "treats"), ("Symptom", "relieves")) if pred == "decreases" else ()
+            cue = Cue(_words(p.tokens, hit), pred, by_type=by_type, confidence=0.7)
+            subjects = [m for m in intro.mentions if m.key and not m.place]
+            for m in items:
+                for s in subjects:
+                    c = self._claim(p, hit, cue, s, m, intro=intro)
+                    if c:
+                        claims.append(c)
+                        break
+            return claims
         for hit in intro.cues:
-            cue: Cue = hit.payload[1]
+            cue = hit.payload[1]
             before = [m for m in intro.mentions if m.last <= hit.first and not m.place]
             after = [m for m in intro.mentions if m.first >= hit.last and not m.place]
-            s_side = before if cue.order in ("S cue O", "S O cue") else after
-            o_side = after if cue.order == "S cue O" else before
-            if p.item_cues and s_side:
-                pred = p.item_cues[0].payload[1]
-                item_cue = Cue(" ".join(t.text for t in p.tokens[: p.item_cues[0].last]), pred, confidence=0.7)
-                for m in items:
-                    c = self._claim(p, p.item_cues[0], item_cue, s_side[-1], m, intro=intro, intro_hit=hit)
-                    claims += [c] if c else []
-                break
-            if o_side and s_side:
-                continue  # the intro is complete in itself
-            for m in items:
-                subj, obj = (s_side[-1], m) if s_side else (m, o_side[0]) if o_side else (None, None)
-                if subj is not None:
-                    c = self._claim(p, hit, cue, subj, obj, intro=intro, intro_hit=hit)
-                    claims += [c] if c else []
+            open_after = "following" in cue.phrase or (self._following(intro, hit) and not (
+                cue.order == "O cue S" and after
+            ))
+            if cue.order == "S cue O":
+                if before and (open_after or not after):
+                    pairs = [(before[-1], m) for m in items]
+                elif after and not before:
+                    pairs = [(m, after[0]) for m in items]
+                else:
+                    continue
+            elif cue.order == "O cue S" and after:
+                pairs = [(after[0], m) for m in items]
+            else:
+                continue
+            for s, o in pairs:
+                c = self._claim(p, hit, cue, s, o, intro=intro)
+                if c:
+                    claims.append(c)
         return claims
 
-    def _new_item(self, p: _Parsed, end: int) -> list[Mention]:
-        words = [i for i in range(end) if p.tokens[i].word]
-        start = p.item_cues[0].last if p.item_cues else 0
-        words = [i for i in words if i >= start]
-        if not words or len(words) > 5:
+    def _new_item(self, p: _Parsed, start: int, end: int) -> list[Mention]:
+        words = [i for i in range(start, end) if p.tokens[i].word]
+        if not words or len(words) > 5 or p.tokens[words[-1]].norm in self.generic:
             return []
         text = " ".join(p.tokens[i].text for i in range(words[0], words[-1] + 1))
         if key_of(text) in self.generic:
             return []
         return [Mention(words[0], words[-1] + 1, None, text)]
 
+    # --- one claim ----------------------------------------------------------------------------------------
     def _claim(
-        self,
-        p: _Parsed,
-        hit: Hit,
-        cue: Cue,
-        subj: Mention,
-        obj: Mention,
-        intro: _Parsed | None = None,
-        intro_hit: Hit | None = None,
-    ) -> _Claim | None:
-        if subj.key is None and obj.key is None:
+        self, p: _Parsed, hit: Hit, cue: Cue, subj: Mention, obj: Mention, intro: _Parsed | None = None,
+        flip: bool = False,
+    ) -> _Claim | None:  # fmt: skip
+        if (subj.key is None and obj.key is None) or (subj.key is not None and subj.key == obj.key):
             return None
-        if subj.key is not None and subj.key == obj.key:
+        for pred in dict.fromkeys([cue.predicate_for(obj.type, self.vocab.is_a), cue.predicate]):
+            inverted = flip != (bool(subj.inverted) != bool(obj.inverted))
+            if inverted and self.vocab.predicates[pred].kind != "structural":
+                if pred not in _OPPOSITE:
+                    continue
+                pred = _OPPOSITE[pred]
+            info = self.vocab.predicates[pred]
+            subj_type = subj.type or self._suggest_type(subj.text, pred, "subject")
+            obj_type = obj.type or self._suggest_type(obj.text, pred, "object")
+            if all(
+                not allowed or any(self.vocab.is_a(t, a) for a in allowed)
+                for t, allowed in ((subj_type, info.domain), (obj_type, info.range))
+            ):
+                break
+        else:
             return None
-        obj_type = obj.type or self._suggest_type(obj.text, cue.predicate_for(None, self.vocab.is_a), "object")
-        pred = cue.predicate_for(obj_type, self.vocab.is_a)
-        inverted = bool(subj.inverted) != bool(obj.inverted)
-        if inverted and self.vocab.predicates[pred].kind != "structural":
-            if pred not in _OPPOSITE:
-                return None
-            pred = _OPPOSITE[pred]
-        p_info = self.vocab.predicates[pred]
-        subj_type = subj.type or self._suggest_type(subj.text, pred, "subject")
-        if obj.key is None:
-            obj_type = self._suggest_type(obj.text, pred, "object")
-        for t, allowed in ((subj_type, p_info.domain), (obj_type, p_info.range)):
-            if allowed and not any(self.vocab.is_a(t, a) for a in allowed):
-                return None
-        sources = [intro, p] if intro is not None else [p]
-        negated = self._negated(p, hit, subj, obj) if intro is None else self._negated(intro, intro_hit, subj, obj)
-        hedged = any(s.hedges for s in sources)
+        where = intro if intro is not None and not p.item_cues else p
+        negated = self._negated(where, hit, subj, obj) if where is p else ""
+        hedges = [_words(s.tokens, h) for s in {id(p): p, id(intro or p): intro or p}.values() for h in s.hedges]
         distance = max(0, min(abs(hit.first - subj.last), abs(subj.first - hit.last)) - 3) if intro is None else 0
-        conf = cue.confidence * (0.9 if hedged else 1) * (0.8 if subj.referred or obj.referred else 1)
+        conf = cue.confidence * (0.9 if hedges else 1) * (0.8 if subj.referred or obj.referred else 1)
         conf *= 0.85 if subj.key is None or obj.key is None else 1
         conf *= 0.9 if inverted else 1
-        conf = round(max(0.1, conf - 0.03 * distance), 2)
-        status = "negated" if negated else "hedged" if hedged else "asserted"
+        conf = round(max(0.1, conf - 0.02 * distance), 2)
         return _Claim(
-            subject_mention=subj,
-            object_mention=obj,
+            subject=subj,
+            object=obj,
             subject_type=subj_type,
             object_type=obj_type,
             predicate=pred,
-            cue=cue,
             cue_hit=hit,
-            cue_text=" ".join(t.text for t in (intro or p).tokens[(intro_hit or hit).first : (intro_hit or hit).last])
-            if intro_hit is not None or intro is None
-            else cue.phrase,
-            item_cue=cue.phrase if intro is not None and intro_hit is not hit else "",
-            status=status,
+            cue_text=_words(where.tokens, hit) if where is not p or intro is None else _words(p.tokens, hit),
+            intro_cue="" if intro is None or p.item_cues else _words(intro.tokens, hit),
+            status="negated" if negated else "hedged" if hedges else "asserted",
             negation=negated,
-            hedges=[" ".join(t.text for t in s.tokens[h.first : h.last]) for s in sources for h in s.hedges],
+            hedges=hedges,
             confidence=conf,
             parsed=p,
             intro=intro,
@@ -432,12 +579,11 @@ class Reader:
 
     def _negated(self, p: _Parsed, hit: Hit, subj: Mention, obj: Mention) -> str:
         """The negation that scopes over the relation: between its two parties, or just before the cue."""
-        lo = min(subj.last, hit.first) if subj.last <= hit.first else hit.first
-        lo = max(0, min(lo, hit.first - 3))
+        lo = max(0, min(subj.last if subj.last <= hit.first else hit.first, hit.first - 3))
         hi = max(hit.last, min(obj.first, hit.last + 2)) if obj.first >= hit.last else hit.last
         for n in p.negations:
             if lo <= n.first and n.last <= hi and not (subj.first <= n.first < subj.last):
-                return " ".join(t.text for t in p.tokens[n.first : n.last])
+                return _words(p.tokens, n)
         return ""
 
     def _suggest_type(self, text: str, predicate: str, role: str) -> str:
@@ -451,20 +597,18 @@ class Reader:
         by_pred = self.lex.types_by_predicate.get(predicate) or {}
         return by_pred.get(role, self.lex.default_type)
 
-    def _quantities(self, sentence: str) -> dict:
-        return read_quantities(sentence, self.lex.quantities, self._number_words)
-
     # --- merge into candidates ----------------------------------------------------------------------------
-    def _add(self, found, new_entities, claim: _Claim, text, sent, intro, source) -> None:
-        subj_key = self._entity_key(claim.subject_mention, claim.subject_type, new_entities, claim)
-        obj_key = self._entity_key(claim.object_mention, claim.object_type, new_entities, claim)
-        quote = _quote(text, sent, claim)
+    def _add(self, found: dict, new_entities: dict, claim: _Claim, text: str, source: str) -> None:
+        subj_key = self._entity_key(claim.subject, claim.subject_type, new_entities, claim)
+        obj_key = self._entity_key(claim.object, claim.object_type, new_entities, claim)
+        quote = _quote(text, claim)
         key = (subj_key, claim.predicate, obj_key, claim.status == "negated")
-        quals = dict(claim.parsed.qualifiers) if self.vocab.predicates[claim.predicate].kind != "structural" else {}
-        if claim.intro is not None:
+        structural = self.vocab.predicates[claim.predicate].kind == "structural"
+        quals = {} if structural else dict(claim.parsed.qualifiers)
+        if claim.intro is not None and not structural:
             quals = {**claim.intro.qualifiers, **quals}
-        loc = self._location(claim)
-        if loc and self.vocab.predicates[claim.predicate].kind != "structural":
+        loc = None if structural else self._location(claim)
+        if loc:
             quals["location"] = loc
         if key in found:
             cand = found[key]
@@ -473,8 +617,6 @@ class Reader:
             cand.confidence = max(cand.confidence, claim.confidence)
             for k, v in quals.items():
                 cand.qualifiers.setdefault(k, v)
-            if cand.status == "asserted" and claim.status == "hedged":
-                pass
             return
         found[key] = Candidate(
             subject=subj_key,
@@ -489,11 +631,9 @@ class Reader:
         )
 
     def _location(self, claim: _Claim) -> str | None:
-        p = claim.parsed
-        for m in p.mentions:
-            if m.place and m.key and self.vocab.is_a(self.data.entities[m.key].type, "AnatomicalEntity"):
-                if m.first > claim.cue_hit.first:
-                    return m.key
+        for m in claim.parsed.mentions:
+            if m.place and m.key and m.first > claim.cue_hit.first and self._is(m.key, "AnatomicalEntity"):
+                return m.key
         return None
 
     def _entity_key(self, m: Mention, typ: str, new_entities: dict, claim: _Claim) -> str:
@@ -502,14 +642,34 @@ class Reader:
         key = re.sub(r"[^a-z0-9]+", "_", key_of(m.text)).strip("_") or "entity"
         if key in self.data.entities:
             key = f"{key}_new"
-        if key not in new_entities:
-            new_entities[key] = {
+        new_entities.setdefault(
+            key,
+            {
                 "label": m.text,
                 "type": typ,
                 "surface": m.text,
-                "reason": f"named beside the cue '{claim.cue_text}' in a relation with a known entity",
-            }
+                "reason": f"named beside '{claim.cue_text}' in a relation with a known entity",
+            },
+        )
         return key
+
+
+_BE = {"is", "are", "was", "were", "be", "been", "being", "get", "gets", "got", "become", "becomes"}
+_LEADS = {"particularly", "especially", "such", "including", "namely", "mainly", "notably", "like", "e"}
+_BLOCK = {
+    ";", ".", ":", "?", "!", "(", "to", "that", "which", "who", "whom", "but", "while", "when", "because", "if",
+    "so", "after", "before", "during", "since", "than", "although", "though", "until", "unless", "whether", "in",
+    "on", "at", "for", "with", "from", "into", "between", "over", "under", "within", "without", "through", "by",
+    "about", "against", "toward", "towards", "upon", "via",
+}  # fmt: skip
+
+
+def _options(groups: list[list[Mention]]) -> list[list[Mention]]:
+    return [g for g in groups if g]
+
+
+def _words(tokens: list[Token], hit: Hit) -> str:
+    return " ".join(t.text for t in tokens[hit.first : hit.last])
 
 
 @dataclass
@@ -521,20 +681,21 @@ class _Parsed:
     hedges: list[Hit]
     negations: list[Hit]
     item_cues: list[Hit]
+    anaphors: list[Hit]
     qualifiers: dict
+    is_intro: bool = False
 
 
 @dataclass
 class _Claim:
-    subject_mention: Mention
-    object_mention: Mention
+    subject: Mention
+    object: Mention
     subject_type: str
     object_type: str
     predicate: str
-    cue: Cue
     cue_hit: Hit
     cue_text: str
-    item_cue: str
+    intro_cue: str
     status: str
     negation: str
     hedges: list[str]
@@ -542,38 +703,30 @@ class _Claim:
     parsed: _Parsed
     intro: _Parsed | None
 
-    @property
-    def subject(self) -> Mention:
-        return self.subject_mention
-
-    @property
-    def object(self) -> Mention:
-        return self.object_mention
-
     def words(self) -> list[str]:
         """The words to highlight: both parties, the cue, hedges and negations."""
-        out = [self.subject_mention.referred or self.subject_mention.text, self.cue_text]
-        out += [self.item_cue] if self.item_cue else []
-        out.append(self.object_mention.referred or self.object_mention.text)
-        out += [m for m in (self.subject_mention.inverted, self.object_mention.inverted) if m]
+        out = [self.subject.referred or self.subject.text, self.intro_cue, self.cue_text]
+        out.append(self.object.referred or self.object.text)
+        out += [m for m in (self.subject.inverted, self.object.inverted) if m]
         out += self.hedges + ([self.negation] if self.negation else [])
         return list(dict.fromkeys(w for w in out if w))
 
     def reason(self, vocab: Vocabulary) -> str:
-        """Which cue, which words: e.g. "cue 'blocking' (antagonizes, −) between 'It' (= ketamine) and …"."""
+        """Which cue, which words: e.g. "cue 'blocking' (antagonizes, −): 'It' (= ketamine …) → …"."""
         sign = {1: "+", -1: "−", 0: "no sign"}[vocab.predicates[self.predicate].sign]
 
         def who(m: Mention) -> str:
-            said = f"'{m.referred}' (= {m.key or m.text}, from the sentence before)" if m.referred else f"'{m.text}'"
+            said = f"'{m.referred}' (= {m.key or m.text}, named before)" if m.referred else f"'{m.text}'"
             return said + (" (new entity)" if m.key is None else "")
 
-        cue = f"list intro '{self.cue_text}'" if self.intro is not None else f"cue '{self.cue_text}'"
-        if self.item_cue:
-            cue += f" and item cue '{self.item_cue}'"
-        parts = [f"{cue} ({self.predicate}, {sign}): {who(self.subject_mention)} → {who(self.object_mention)}"]
-        for m in (self.subject_mention, self.object_mention):
-            if m.inverted:
-                parts.append(f"'{m.inverted}' turns the sign")
+        if self.intro is not None and self.intro_cue:
+            cue = f"list intro '{self.intro_cue}'"
+        elif self.intro is not None:
+            cue = f"list item '{self.cue_text}'"
+        else:
+            cue = f"cue '{self.cue_text}'"
+        parts = [f"{cue} ({self.predicate}, {sign}): {who(self.subject)} → {who(self.object)}"]
+        parts += [f"'{m.inverted}' turns the sign" for m in (self.subject, self.object) if m.inverted]
         if self.negation:
             parts.append(f"negated by '{self.negation}'")
         if self.hedges:
@@ -581,8 +734,9 @@ class _Claim:
         return "; ".join(parts)
 
 
-def _quote(text: str, sent: Sentence, claim: _Claim) -> str:
-    """The verbatim sentence (with the sentence a pronoun refers to, or the list's intro joined by '...')."""
+def _quote(text: str, claim: _Claim) -> str:
+    """The verbatim sentence; for a list item, the list's intro and the item joined by '...'."""
+    sent = claim.parsed.sent
     span = " ".join(text[sent.start : sent.end].split())
     if claim.intro is not None:
         intro = claim.intro.sent
@@ -607,12 +761,6 @@ def _longest(hits: list[Hit]) -> list[Hit]:
             chosen.append(h)
             taken |= span
     return sorted(chosen, key=lambda h: h.first)
-
-
-def _replace(m: Mention, **kw) -> Mention:
-    from dataclasses import replace
-
-    return replace(m, **kw)
 
 
 _NUM = r"\d+(?:[.,]\d+)?"
