@@ -186,11 +186,9 @@ def split_sentences(text: str, abbreviations: frozenset[str] = frozenset()) -> l
             s = start + m.end()
             out.append(Sentence(s, end, text[s:end].strip(), item=True, intro=intro, block=block))
             continue
-        intro = None
         for s, e in _sentences_in(text, start, end, abbreviations):
             out.append(Sentence(s, e, text[s:e], block=block))
-        if line.rstrip().endswith(":"):
-            intro = len(out) - 1
+        intro = len(out) - 1  # a list right below a line hangs on its last sentence
     return out
 
 

@@ -103,6 +103,7 @@ class Reader:
         self.generic = {key_of(w) for w in lexicon.generic}
         self.trailing = {key_of(w) for w in lexicon.trailing}
         self.vehicles = {key_of(w) for w in lexicon.vehicles}
+        self.heads = {key_of(w) for ws in lexicon.types_by_head.values() for w in ws if len(w) > 3}
         self.determiners = sorted((key_of(w).split() for w in lexicon.determiners), key=len, reverse=True)
         self._number_words = {key_of(k): v for k, v in (lexicon.quantities.get("numbers") or {}).items()}
 
@@ -123,8 +124,11 @@ class Reader:
             claims: list[_Claim] = []
             if sent.item and sent.intro is not None:
                 claims += self._item_claims(p, parsed[sent.intro], ctx)
-            claims += self._sentence_claims(p, ctx)
-            self._remember(ctx, p, claims)
+                self._remember(ctx, p, claims)
+            more = self._sentence_claims(p, ctx)
+            if more or not claims:
+                self._remember(ctx, p, more)
+            claims += more
             for claim in claims:
                 self._add(found, new_entities, claim, text, source)
         cands = sorted(found.values(), key=lambda c: -c.confidence)
@@ -153,8 +157,10 @@ class Reader:
         cues = _longest(by_kind.get("cue", []))
         places = {h.first for h in by_kind.get("place", [])}
         marked = []
+        busy = {i for h in cues + by_kind.get("item", []) for i in range(h.first, h.last)}
+        inverters = [h for h in by_kind.get("inverters", []) if not busy & set(range(h.first, h.last))]
         for m in mentions:
-            inv = next((_words(tokens, h) for h in by_kind.get("inverters", []) if 0 <= m.first - h.last <= 2), "")
+            inv = next((_words(tokens, h) for h in inverters if 0 <= m.first - h.last <= 2), "")
             place = any(0 <= m.first - j <= 2 for j in places) and not any(
                 c.first < m.first and m.first - c.last <= 2 for c in cues
             )
@@ -239,7 +245,11 @@ class Reader:
     def _cue_claims(self, p: _Parsed, hit: Hit, ctx: dict, last: list[_Claim], chain: Hit | None) -> list[_Claim]:
         cue: Cue = hit.payload[1]
         order = cue.order
-        flip = chain is not None and self.vocab.predicates[chain.payload[1].predicate].sign < 0
+        flip = (
+            chain is not None
+            and self.vocab.predicates[chain.payload[1].predicate].sign < 0
+            and self.vocab.predicates[cue.predicate].sign > 0
+        )
         start = chain.first if chain is not None else hit.first
         if cue.participle and order == "S cue O" and self._passive(p, start):
             order = "O cue S"
@@ -361,10 +371,13 @@ class Reader:
             while i >= 0 and (toks[i].norm.endswith("ly") or self._verbish(p, i)):
                 i -= 1
             owner = [m for m in ms if m.last == i + 1]
-            if owner:
+            if owner and i < at - 2:
                 return [owner]
             if i < 0 or toks[i].norm in (",", "so", "and", "then", "thus"):
                 return [ctx["subject"]] if ctx["subject"] else []
+            first = [m for m in ms if not any(t.norm in (",", ";") for t in toks[: m.first])]
+            if first:
+                return [first[:1]]
         elif cue.gerund and before in (",", "and", "while", "thereby", "thus"):
             if last:
                 return [[last[0].subject]]
@@ -397,7 +410,7 @@ class Reader:
         m = ms[k]
         if k and p.tokens[ms[k - 1].last].norm == "," if ms[k - 1].last < len(p.tokens) else False:
             after = p.tokens[ms[k - 1].last + 1].norm if ms[k - 1].last + 1 < len(p.tokens) else ""
-            if after in ("a", "an", "the") and m.first - ms[k - 1].last <= 6:
+            if after in ("a", "an", "the") and m.first - ms[k - 1].last <= 8:
                 return [ms[k - 1]]
         group = [m]
         j = k - 1
@@ -420,16 +433,27 @@ class Reader:
         entity just named; 'this' / 'these' the object(s) before; 'which' right after an entity is that entity."""
         role = ana.payload[1]
         word = _words(p.tokens, ana)
+        here = {"first": ana.first, "last": ana.last, "referred": word, "inverted": ""}
+        nxt = p.tokens[ana.last] if ana.last < len(p.tokens) else None
+        if role == "object" and nxt is not None and nxt.word and nxt.norm not in self.stops | self.generic:
+            if not any(m.first == ana.last for m in p.mentions) and nxt.norm not in self.heads:
+                return []  # "this cascade": a noun we do not know, not a pronoun
         earlier = [m for m in p.mentions if m.last <= ana.first and m.key and not m.place]
+        if len(word.split()) > 1:  # "the treatment", "the drug": a drug or a regimen named before
+            agents = [m for m in earlier + ctx["subject"] + ctx["object"] if self._agent(m.key)]
+            return [replace(agents[-1] if agents[-1] in earlier else agents[0], **here)] if agents else []
         if word.casefold() == "which":
             gap = [t.norm for t in p.tokens[earlier[-1].last : ana.first]] if earlier else ["x"]
-            return [replace(earlier[-1], referred=word)] if set(gap) <= {","} else []
+            return [replace(earlier[-1], **here)] if set(gap) <= {","} else []
         if role == "subject" and earlier and ana.first > 2:
             pool = earlier[-1:]
         else:
             pool = ctx["subject"] if role == "subject" else ctx["object"]
         plural = word.casefold() in ("these", "they", "those")
-        return [replace(m, referred=word) for m in (pool if plural else pool[:1]) if m.key]
+        return [replace(m, **here) for m in (pool if plural else pool[:1]) if m.key]
+
+    def _agent(self, key: str | None) -> bool:
+        return any(self._is(key, t) for t in ("ChemicalEntity", "TreatmentRegimen"))
 
     def _new_phrase(self, p: _Parsed, at: int) -> list[Mention]:
         """The noun phrase right after a cue, when it names no known entity: proposed as a new entity."""
@@ -452,7 +476,7 @@ class Reader:
         while words and toks[words[-1]].norm in self.trailing:
             words.pop()
         norm = " ".join(toks[j].norm for j in words)
-        if not words or toks[words[-1]].norm in self.generic or norm in self.generic or len(norm) < 3:
+        if not words or any(toks[j].norm in self.generic for j in words) or len(norm) < 3:
             return []
         if not any(c.isalpha() for c in norm):
             return []
@@ -522,7 +546,7 @@ class Reader:
 
     def _new_item(self, p: _Parsed, start: int, end: int) -> list[Mention]:
         words = [i for i in range(start, end) if p.tokens[i].word]
-        if not words or len(words) > 5 or p.tokens[words[-1]].norm in self.generic:
+        if not words or len(words) > 5 or any(p.tokens[i].norm in self.stops | self.generic for i in words):
             return []
         text = " ".join(p.tokens[i].text for i in range(words[0], words[-1] + 1))
         if key_of(text) in self.generic:
