@@ -702,6 +702,120 @@ def _write_page(page: str, output: str, open_: bool) -> None:
         webbrowser.open(Path(output).resolve().as_uri())
 
 
+# --- growing the graph: suggest and review (issue 19) -------------------------------------------------------
+
+
+@cli.command(context_settings=CONTEXT)
+@data_option
+@click.argument("document", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False), help="Review file.")
+@click.option("--source", "source", metavar="KEY", help="Source key (default: from the file name).")
+@click.option("--title", help="The document's title (default: from the document).")
+@click.option("--cues", multiple=True, type=click.Path(path_type=Path, dir_okay=False), help="More cue words (YAML).")
+def suggest(document: Path, output: Path, source: str | None, title: str | None, cues: tuple[Path, ...]) -> None:
+    """Read a text, HTML or PDF document into candidate claims, written to a review file for `kg review`.
+
+    \b
+    Example:
+      kg suggest article.html -o article.review.yaml --source smith-2024
+    """
+    from kg import resources
+    from kg.load import load_dataset
+    from kg.review import save_review
+    from kg.suggest import suggest_file
+    from kg.vocab import load_vocabulary
+
+    data, _ = load_dataset(app().data or resources.data_dir())
+    review = suggest_file(document, data, load_vocabulary(), source, title, cues)
+    save_review(output, review)
+    n, e = len(review["statements"]), len(review["entities"])
+    click.echo(
+        f"wrote {output}: {n} candidate claim(s), {e} new entit{'y' if e == 1 else 'ies'} from "
+        f"{review['review']['words']} words; next: kg review {output} --corpus DIR",
+        err=True,
+    )
+
+
+@cli.command(context_settings=CONTEXT)
+@data_option
+@click.argument("review_file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--corpus", type=click.Path(path_type=Path, file_okay=False), help="Where the document's text goes.")
+@click.option("--accept-all", is_flag=True, help="Accept every pending candidate (see --min-confidence).")
+@click.option("--min-confidence", default=0.0, type=click.FloatRange(0, 1), help="With --accept-all.")
+@click.option("--accept", "accept_ids", multiple=True, metavar="ID", help="Accept these candidates (c001,c002 …).")
+@click.option("--reject", "reject_ids", multiple=True, metavar="ID", help="Reject these candidates.")
+def review(review_file: Path, corpus, accept_all: bool, min_confidence: float, accept_ids, reject_ids) -> None:
+    """Review candidate claims; accepted ones go into the data once the result passes validation.
+
+    Without --accept/--reject/--accept-all, one candidate at a time: a accept, e edit, r reject, s skip,
+    u undo, q quit (decisions are kept in FILE; run again to resume).
+
+    \b
+    Examples:
+      kg review article.review.yaml --corpus ../shared/seeds
+      kg review article.review.yaml --corpus docs --accept-all --min-confidence 0.6
+      kg review article.review.yaml --corpus docs --accept c001,c004 --reject c002
+    """
+    from kg import resources
+    from kg.review import Rejected, apply, decide, load_review, save_review
+    from kg.review import accept_all as accept_everything
+    from kg.vocab import load_vocabulary
+
+    data_dir = app().data or resources.data_dir()
+    doc = load_review(review_file)
+    vocab = load_vocabulary()
+    if accept_all or accept_ids or reject_ids:
+        decide(doc, [i for a in reject_ids for i in a.split(",") if i], "rejected")
+        decide(doc, [i for a in accept_ids for i in a.split(",") if i], "accepted")
+        if accept_all:
+            accept_everything(doc, min_confidence)
+    else:
+        _review_loop(doc, data_dir, vocab, lambda: save_review(review_file, doc))
+    save_review(review_file, doc)
+    if corpus is None:
+        raise click.UsageError("give --corpus DIR: accepted claims are written only with their document's text")
+    try:
+        out = apply(doc, data_dir, corpus, vocab)
+    except Rejected as exc:
+        for p in exc.problems:
+            click.echo(str(p), err=True)
+        raise
+    save_review(review_file, doc)
+    counts = {d: sum(st["decision"] == d for st in doc["statements"]) for d in ("accepted", "rejected", "pending")}
+    click.echo(
+        f"{counts['accepted']} accepted, {counts['rejected']} rejected, {counts['pending']} pending; wrote "
+        f"{len(out.new_statements)} new claim(s), evidence for {len(out.evidence_added)} existing, "
+        f"{len(out.new_entities)} new entit{'y' if len(out.new_entities) == 1 else 'ies'}"
+        + (f", the text to {out.corpus_file}" if out.corpus_file else ""),
+        err=True,
+    )
+
+
+def _review_loop(doc: dict, data_dir: Path, vocab, save) -> None:
+    from kg.load import load_dataset
+    from kg.review_loop import Terminal, run
+
+    data, _ = load_dataset(data_dir)
+    tty = sys.stdin.isatty()
+
+    def key(prompt: str) -> str:
+        if tty:
+            click.echo(prompt, nl=False)
+            k = click.getchar()
+            click.echo(k)
+            return k.strip().lower()[:1]
+        return line(prompt).strip().lower()[:1] or "q"
+
+    def line(prompt: str) -> str:
+        click.echo(prompt, nl=False)
+        text = sys.stdin.readline()
+        if not tty:
+            click.echo(text.rstrip("\n"))
+        return text.rstrip("\n")
+
+    run(doc, data, vocab, Terminal(key, line, click.echo, colour=tty and sys.stdout.isatty()), save)
+
+
 # --- SPARQL: named queries, queries, endpoint, push (issue 5) ----------------------------------------------
 
 

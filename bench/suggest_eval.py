@@ -57,6 +57,14 @@ def claim_key(vocab, subject: str | None, predicate: str, obj: str | None, negat
     return (subject, obj, vocab.predicates[predicate].sign, negated)
 
 
+def _entity(key: str, reduced: Dataset, found, names: dict[str, str]) -> str | None:
+    """A candidate's entity: a key of the graph it was read with, or the entity its new entity's text names."""
+    if key in reduced.entities:
+        return key
+    new = found.new_entities.get(key)
+    return names.get(normalize(new["surface"])) if new else None
+
+
 def evaluate(corpus: Path, keep_entities: bool = False, misses: bool = False) -> dict:
     """Leave-one-document-out over every source of the embedded dataset; figures per document and overall."""
     data, problems = load_dataset(ROOT / "data")
@@ -86,15 +94,10 @@ def evaluate(corpus: Path, keep_entities: bool = False, misses: bool = False) ->
         found = reader.read(doc.text, src.key)
         seconds = time.perf_counter() - start
 
-        def key_of(k: str) -> str | None:
-            if k in reduced.entities:
-                return k
-            new = found.new_entities.get(k)
-            return names.get(normalize(new["surface"])) if new else None
-
         got = []
         for c in found.candidates:
-            got.append((claim_key(vocab, key_of(c.subject), c.predicate, key_of(c.object), c.status == "negated"), c))
+            s, o = (_entity(k, reduced, found, names) for k in (c.subject, c.object))
+            got.append((claim_key(vocab, s, c.predicate, o, c.status == "negated"), c))
         right = [c for k, c in got if k in truth_doc]
         back = {k for k, _ in got if k in truth_only}
         row = {
@@ -119,9 +122,7 @@ def evaluate(corpus: Path, keep_entities: bool = False, misses: bool = False) ->
                 f"{c.subject} {c.predicate} {c.object} [{c.status}] ← {c.reason}" for k, c in got if k not in truth_doc
             ]
         rows.append(row)
-    total = {
-        k: sum(r[k] for r in rows) for k in ("words", "dropped", "recalled", "candidates", "right", "seconds")
-    }
+    total = {k: sum(r[k] for r in rows) for k in ("words", "dropped", "recalled", "candidates", "right", "seconds")}
     total["recall"] = round(total["recalled"] / total["dropped"], 3)
     total["precision"] = round(total["right"] / total["candidates"], 3) if total["candidates"] else None
     total["seconds_per_2000_words"] = round(total["seconds"] / total["words"] * 2000, 3)

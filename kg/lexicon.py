@@ -1,4 +1,4 @@
-"""The cue lexicon of `kg suggest` (ontology/cues.yaml, plus curators' own files): words → predicates, hedges, negations."""
+"""The cue lexicon of `kg suggest` (ontology/cues.yaml and curators' own files): words → predicates, hedges …"""
 
 from __future__ import annotations
 

@@ -298,7 +298,16 @@ class Reader:
         word = p.tokens[i].norm
         if word in _BE:
             return True
-        if any(m.last == i + 1 for m in p.mentions) or word in ("have", "ha", "had", "which", "that", "who", ",", "and"):
+        if any(m.last == i + 1 for m in p.mentions) or word in (
+            "have",
+            "ha",
+            "had",
+            "which",
+            "that",
+            "who",
+            ",",
+            "and",
+        ):
             return False
         return p.tokens[i].word
 
@@ -313,7 +322,11 @@ class Reader:
                 nxt = p.tokens[i + 1].norm if i + 1 < len(p.tokens) else ""
                 if nxt not in _LEADS:
                     return True
-            elif w in _BLOCK or (w == "-" and p.tokens[i].text != "-") or (w == "-" and i > 0 and p.tokens[i - 1].end < p.tokens[i].start):
+            elif (
+                w in _BLOCK
+                or (w == "-" and p.tokens[i].text != "-")
+                or (w == "-" and i > 0 and p.tokens[i - 1].end < p.tokens[i].start)
+            ):
                 return True
         return False
 
@@ -378,9 +391,8 @@ class Reader:
             first = [m for m in ms if not any(t.norm in (",", ";") for t in toks[: m.first])]
             if first:
                 return [first[:1]]
-        elif cue.gerund and before in (",", "and", "while", "thereby", "thus"):
-            if last:
-                return [[last[0].subject]]
+        elif cue.gerund and before in (",", "and", "while", "thereby", "thus") and last:
+            return [[last[0].subject]]
         groups: list[list[Mention]] = []
         for k in range(len(ms) - 1, -1, -1):
             m = ms[k]
@@ -524,9 +536,9 @@ class Reader:
             cue = hit.payload[1]
             before = [m for m in intro.mentions if m.last <= hit.first and not m.place]
             after = [m for m in intro.mentions if m.first >= hit.last and not m.place]
-            open_after = "following" in cue.phrase or (self._following(intro, hit) and not (
-                cue.order == "O cue S" and after
-            ))
+            open_after = "following" in cue.phrase or (
+                self._following(intro, hit) and not (cue.order == "O cue S" and after)
+            )
             if cue.order == "S cue O":
                 if before and (open_after or not after):
                     pairs = [(before[-1], m) for m in items]
@@ -851,3 +863,41 @@ def _number(text: str, words: dict[str, float]) -> float:
     if k in words:
         return float(words[k])
     return float(text.replace(",", ""))
+
+
+@dataclass(frozen=True)
+class SuggestedDocument:
+    """What `kg suggest` read: the document's path, kind and text."""
+
+    path: str
+    kind: str
+    text: str
+
+
+def suggest_file(
+    path, data: Dataset, vocab: Vocabulary, source: str | None = None, title: str | None = None, cues=()
+) -> dict:
+    """Read a text, HTML or PDF file and return its review file's content (see kg.review)."""
+    from pathlib import Path
+
+    from kg.errors import UsageError
+    from kg.lexicon import load_lexicon
+    from kg.load import KEY_RE
+    from kg.reading import read_document
+    from kg.review import review_record
+
+    path = Path(path)
+    doc = read_document(path)
+    key = source or re.sub(r"[^A-Za-z0-9_.\-]+", "-", path.stem).strip("-.").lower() or "document"
+    if not KEY_RE.match(key):
+        raise UsageError(f"source key {key!r} must be letters, digits, '_', '-' or '.'")
+    if key in data.sources:
+        raise UsageError(f"the dataset already has a source '{key}'; give this document another key with --source")
+    found = Reader(data, vocab, load_lexicon(cues)).read(doc.text, key)
+    src = {
+        "key": key,
+        "title": title or doc.title or path.stem,
+        "kind": {"pdf": "PDF document"}.get(doc.kind, "web article" if doc.kind == "html" else "document"),
+        "file": f"{key}.txt",
+    }
+    return review_record(found, SuggestedDocument(str(path), doc.kind, doc.text), src, vocab)
