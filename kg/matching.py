@@ -40,9 +40,9 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
     out = []
     for m in TOKEN_RE.finditer(text):
         tok = m.group()
-        if tok in "-‐‑" and m.start() > 0 and m.end() < len(text):
-            if text[m.start() - 1].isalnum() and text[m.end()].isalnum():
-                continue
+        inside = 0 < m.start() and m.end() < len(text) and text[m.start() - 1].isalnum() and text[m.end()].isalnum()
+        if tok in "-‐‑" and inside:
+            continue
         norm = fold_word(tok) if tok[0].isalnum() else tok.translate(_FOLD)
         out.append(Token(m.start() + offset, m.end() + offset, tok, norm))
     return out

@@ -72,7 +72,7 @@ def _html(markup: str, path: Path) -> Document:
     from readability import Document as Readable
 
     try:
-        page = Readable(markup)
+        page = Readable(markup, min_text_length=1)  # keep short lists (symptoms, routes): they carry claims
         title = page.short_title() or ""
         main = lxml.html.fromstring(page.summary(html_partial=True))
     except (ParserError, ValueError) as exc:
@@ -198,7 +198,7 @@ def _sentences_in(text: str, start: int, end: int, abbreviations: frozenset[str]
     for m in _END_RE.finditer(text, start, end):
         word = re.search(r"(\S+)$", text[s : m.start()])
         last = word.group(1).casefold().lstrip("(\"'“") if word else ""
-        if m.group().startswith(".") and (last in abbreviations or (len(last) == 1 and last.isalpha())):
+        if m.group().startswith(".") and last in abbreviations:
             continue
         spans.append((s, m.end()))
         s = m.end()

@@ -205,15 +205,17 @@ class Reader:
         out.sort(key=lambda m: m.first)
         merged: list[Mention] = []
         for m in out:
-            drug = next((k for (a, b), k in drugs.items() if a == m.first and b < m.last), None)
-            rest = " ".join(t.norm for t in tokens[m.first : m.last][1:]) if drug else ""
-            if drug and drug != m.key and self._vehicle(tokens, m.first + 1, m.last):
-                m = replace(m, key=drug, type=self.data.entities[drug].type)
-            elif merged and merged[-1].last == m.first and self._is(merged[-1].key, "Drug"):
-                if self._vehicle(tokens, m.first, m.last):
-                    merged[-1] = replace(merged[-1], last=m.last, text=f"{merged[-1].text} {m.text}")
-                    continue
-            del rest
+            drug = next(((k, b) for (a, b), k in drugs.items() if a == m.first and b < m.last), None)
+            if drug and drug[0] != m.key and self._vehicle(tokens, drug[1], m.last):
+                m = replace(m, key=drug[0], type=self.data.entities[drug[0]].type)
+            elif (
+                merged
+                and merged[-1].last == m.first
+                and self._is(merged[-1].key, "Drug")
+                and self._vehicle(tokens, m.first, m.last)
+            ):
+                merged[-1] = replace(merged[-1], last=m.last, text=f"{merged[-1].text} {m.text}")
+                continue
             merged.append(m)
         return merged
 
@@ -447,9 +449,14 @@ class Reader:
         word = _words(p.tokens, ana)
         here = {"first": ana.first, "last": ana.last, "referred": word, "inverted": ""}
         nxt = p.tokens[ana.last] if ana.last < len(p.tokens) else None
-        if role == "object" and nxt is not None and nxt.word and nxt.norm not in self.stops | self.generic:
-            if not any(m.first == ana.last for m in p.mentions) and nxt.norm not in self.heads:
-                return []  # "this cascade": a noun we do not know, not a pronoun
+        if (
+            role == "object"
+            and nxt is not None
+            and nxt.word
+            and nxt.norm not in self.stops | self.generic | self.heads
+            and not any(m.first == ana.last for m in p.mentions)
+        ):
+            return []  # "this cascade": a noun we do not know, not a pronoun
         earlier = [m for m in p.mentions if m.last <= ana.first and m.key and not m.place]
         if len(word.split()) > 1:  # "the treatment", "the drug": a drug or a regimen named before
             agents = [m for m in earlier + ctx["subject"] + ctx["object"] if self._agent(m.key)]
@@ -858,11 +865,10 @@ def _time_role(before: list[str], after: list[str], spec: dict) -> str | None:
     return None
 
 
-def _number(text: str, words: dict[str, float]) -> float:
+def _number(text: str, words: dict[str, float]) -> float | int:
     k = key_of(text)
-    if k in words:
-        return float(words[k])
-    return float(text.replace(",", ""))
+    x = float(words[k]) if k in words else float(text.replace(",", ""))
+    return int(x) if x.is_integer() else x
 
 
 @dataclass(frozen=True)

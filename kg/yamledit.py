@@ -115,8 +115,13 @@ def add_evidence(text: str, path: Path, line: int, evidence: list[dict]) -> str:
     if node is None:
         raise DataError(f"no statement starts at line {line}", where=str(path))
     ev = next((v for k, v in node.value if k.value == "evidence"), None)
-    if not isinstance(ev, yaml.SequenceNode) or ev.flow_style or not ev.value:
-        raise DataError(f"the statement at line {line} has no block list of evidence to add to", where=str(path))
+    if not isinstance(ev, yaml.SequenceNode) or not ev.value:
+        raise DataError(f"the statement at line {line} has no list of evidence to add to", where=str(path))
+    if ev.flow_style:  # evidence: [{source: a, quote: "…"}]: add before the closing bracket
+        close = ev.end_mark.index - 1
+        if text[close] != "]":
+            raise DataError(f"cannot find the end of the evidence list at line {line}", where=str(path))
+        return text[:close] + "".join(f", {flow(e)}" for e in evidence) + text[close:]
     lines = text.splitlines(keepends=True)
     at = _line_after(ev.value[-1])
     if at > len(lines) and lines and not lines[-1].endswith("\n"):

@@ -1,0 +1,129 @@
+"""kg suggest: a small document written for the tests, read with the fixture dataset, gives its expected candidates."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kg.errors import DataError
+from kg.lexicon import load_lexicon, verb_forms
+from kg.load import load_dataset
+from kg.suggest import Reader, read_quantities, suggest_file
+from kg.vocab import load_vocabulary
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "suggest"
+
+
+@pytest.fixture(scope="module")
+def mini(mini_dir):
+    data, problems = load_dataset(mini_dir)
+    assert not problems
+    return data
+
+
+@pytest.fixture(scope="module")
+def review(mini):
+    return suggest_file(FIXTURE / "article.txt", mini, load_vocabulary(), source="article")
+
+
+def _claims(review):
+    return {(s["subject"], s["predicate"], s["object"]): s for s in review["statements"]}
+
+
+def test_expected_candidates(review):
+    expected = yaml.safe_load((FIXTURE / "expected.yaml").read_text())
+    got = _claims(review)
+    for subject, predicate, obj, status in expected["candidates"]:
+        assert (subject, predicate, obj) in got, f"missing {subject} {predicate} {obj}"
+        assert got[(subject, predicate, obj)]["proposed_status"] == status, (subject, predicate, obj)
+    for subject, predicate, obj in expected["not"]:
+        assert (subject, predicate, obj) not in got
+    for key, fields in expected["new_entities"].items():
+        ent = next(e for e in review["entities"] if e["key"] == key)
+        assert {k: ent[k] for k in fields} == fields
+        assert "ids" not in ent and ent["status"] == "candidate"
+    for sid, quals in expected["qualifiers"].items():
+        assert got[tuple(sid.split("-"))]["qualifiers"] == quals
+
+
+def test_candidates_are_in_the_data_format_with_why(review):
+    text = (FIXTURE / "article.txt").read_text()
+    flat = " ".join(text.split())
+    assert review["sources"] == [{"key": "article", "title": "Drug B, Receptor R and Condition C",
+                                  "kind": "document", "file": "article.txt"}]  # fmt: skip
+    for st in review["statements"]:
+        assert st["status"] == "candidate" and st["decision"] == "pending"
+        assert 0 < st["confidence"] <= 1 and st["reason"] and st["words"]
+        for ev in st["evidence"]:
+            assert ev["source"] == "article"
+            assert all(part.strip() in flat for part in ev["quote"].split(" ... "))  # verbatim sentences
+    negated = _claims(review)[("drug_b", "causes", "symptom_s")]
+    assert (
+        "negated by 'not'" in negated["reason"]
+        and negated["evidence"][0]["quote"] == "Drug B does not cause symptom S."
+    )
+    item = _claims(review)[("drug_b", "relieves", "symptom_t")]
+    assert item["evidence"][0]["quote"] == "Drug B relieves the following symptoms of condition C: ... Symptom T"
+
+
+def test_an_extra_cue_file_teaches_a_new_word(mini, tmp_path):
+    doc = tmp_path / "d.txt"
+    doc.write_text("Drug B curtails messenger M.\n")
+    vocab = load_vocabulary()
+    before = suggest_file(doc, mini, vocab)
+    assert not before["statements"]
+    cues = tmp_path / "cues.yaml"
+    cues.write_text("relations:\n  - predicate: decreases\n    verbs: [curtail]\n")
+    after = suggest_file(doc, mini, vocab, cues=[cues])
+    assert [(s["subject"], s["predicate"], s["object"]) for s in after["statements"]] == [
+        ("drug_b", "decreases", "messenger_m")
+    ]
+
+
+def test_a_bad_cue_file_is_one_clear_error(tmp_path):
+    cues = tmp_path / "cues.yaml"
+    cues.write_text("relations:\n  - predicate: frobnicates\n    verbs: [frob]\n")
+    with pytest.raises(DataError, match="unknown predicate 'frobnicates'"):
+        load_lexicon([cues])
+
+
+def test_verb_forms():
+    assert verb_forms("reduce") == ["reduce", "reduces", "reduced", "reducing"]
+    assert verb_forms("block") == ["block", "blocks", "blocked", "blocking"]
+    assert verb_forms("ramp up") == ["ramp up", "ramps up", "ramped up", "ramping up"]
+
+
+def test_quantities_become_qualifiers():
+    spec = load_lexicon().quantities
+    words = {"two": 2, "three": 3, "six": 6}
+    assert read_quantities("It acts within 4 hours.", spec, words) == {"onset": {"value": 4, "unit": "hour"}}
+    assert read_quantities("Benefits last approx. 3 weeks.", spec, words) == {
+        "duration": {"value": 3, "unit": "week", "approximate": True}
+    }
+    assert read_quantities("six infusions over two to three weeks", spec, words) == {
+        "count": {"value": 6, "unit": "infusion"},
+        "period": {"min": 2, "max": 3, "unit": "week"},
+    }
+    assert read_quantities("90% of people with depression feel tired", spec, words) == {
+        "prevalence": {"value": 90, "unit": "percent"}
+    }
+    assert read_quantities("given at sub-anesthetic doses", spec, words) == {"dose": {"text": "sub-anesthetic"}}
+
+
+def test_abbreviations_match_only_in_capitals(mini):
+    reader = Reader(mini, load_vocabulary(), load_lexicon())
+    found = reader.read("Drug B blocks R. The drug blocks r.\n", "x")
+    assert [(c.object, c.quotes) for c in found.candidates] == [("receptor_r", ["Drug B blocks R."])]
+
+
+def test_a_seed_document_gives_back_claims_curated_from_it(real_graph):
+    """One seed document with the whole graph: the claims it was curated for come back as candidates."""
+    from conftest import SEEDS
+
+    if not SEEDS.is_dir():
+        pytest.skip("the corpus (../shared/seeds) is not beside this checkout")
+    data = real_graph.data
+    reader = Reader(data, load_vocabulary(), load_lexicon())
+    text = (SEEDS / data.sources["infusion-guide"].file).read_text()
+    got = {(c.subject, c.predicate, c.object) for c in reader.read(text, "infusion-guide").candidates}
+    assert {("ketamine", "relieves", "fatigue"), ("depression", "hasSymptom", "anhedonia")} <= got
