@@ -104,6 +104,7 @@ class Reader:
         self.trailing = {key_of(w) for w in lexicon.trailing}
         self.vehicles = {key_of(w) for w in lexicon.vehicles}
         self.heads = {key_of(w) for ws in lexicon.types_by_head.values() for w in ws if len(w) > 3}
+        self.classes = {key_of(c.label).split()[-1]: k for k, c in vocab.classes.items() if k != "Entity"}
         self.determiners = sorted((key_of(w).split() for w in lexicon.determiners), key=len, reverse=True)
         self._number_words = {key_of(k): v for k, v in (lexicon.quantities.get("numbers") or {}).items()}
 
@@ -159,6 +160,12 @@ class Reader:
         marked = []
         busy = {i for h in cues + by_kind.get("item", []) for i in range(h.first, h.last)}
         inverters = [h for h in by_kind.get("inverters", []) if not busy & set(range(h.first, h.last))]
+        inverted = {
+            a.first: _words(tokens, h)
+            for a in by_kind.get("anaphor", [])
+            for h in inverters
+            if 0 <= a.first - h.last <= 2
+        }
         for m in mentions:
             inv = next((_words(tokens, h) for h in inverters if 0 <= m.first - h.last <= 2), "")
             place = any(0 <= m.first - j <= 2 for j in places) and not any(
@@ -181,6 +188,7 @@ class Reader:
             anaphors=_longest(free("anaphor")),
             qualifiers=read_quantities(text[sent.start : sent.end], self.lex.quantities, self._number_words),
             is_intro=is_intro,
+            inverted=inverted,
         )
 
     def _mentions(self, tokens: list[Token], hits: list[Hit]) -> list[Mention]:
@@ -271,7 +279,7 @@ class Reader:
             subjects = self._left(p, start, cue, last, ctx)
             objects = self._right(p, hit.last, ctx, new=cue.confidence >= 0.6 and self._signed(cue))
         else:
-            objects = (self._left(p, start, cue, [], ctx, adjacent=True) or [[]])[0][:1]
+            objects = (self._left(p, start, cue, [], ctx, adjacent=True) or [[]])[0]
             subjects = [self._right(p, hit.last, ctx, new=False)]
         out = []
         for o in objects:
@@ -316,6 +324,8 @@ class Reader:
     def _blockers(self, p: _Parsed, a: int, b: int, allow_comma: bool = False) -> bool:
         """Whether tokens [a, b) hold a clause boundary that a relation does not cross."""
         skip = {i for m in p.mentions if m.place and a <= m.first < b for i in range(max(a, m.first - 2), m.last)}
+        if b - 1 >= a and p.tokens[b - 1].norm in ("that", "this", "these", "those"):
+            skip.add(b - 1)  # "beat that fatigued feeling": a determiner, not a clause
         for i in range(a, b):
             if i in skip:
                 continue
@@ -342,7 +352,10 @@ class Reader:
         ms = [m for m in p.mentions if m.first >= at and not m.place]
         if ms and self._gap(p, at, ms[0].first) <= 5 and not self._blockers(p, at, ms[0].first):
             return self._coordinated(p, ms)
-        ana = next((h for h in p.anaphors if at <= h.first <= at + 2), None)
+        skip = at
+        while self._determiner_at(p, skip):
+            skip += len(self._determiner_at(p, skip))
+        ana = next((h for h in p.anaphors if at <= h.first <= max(at + 2, skip)), None)
         if ana is not None:
             refs = self._refer(p, ana, ctx)
             if refs:
@@ -372,7 +385,7 @@ class Reader:
         ms = [m for m in p.mentions if m.last <= at and not m.place]
         if adjacent:
             if ms and self._gap(p, ms[-1].last, at) <= 3 and not self._blockers(p, ms[-1].last, at):
-                return [[ms[-1]]]
+                return [self._apposed(p, ms, len(ms) - 1)]
             ana = next((h for h in p.anaphors if 0 <= at - h.last <= 1), None)
             return [self._refer(p, ana, ctx)] if ana is not None else []
         if last:
@@ -447,27 +460,25 @@ class Reader:
         entity just named; 'this' / 'these' the object(s) before; 'which' right after an entity is that entity."""
         role = ana.payload[1]
         word = _words(p.tokens, ana)
-        here = {"first": ana.first, "last": ana.last, "referred": word, "inverted": ""}
+        here = {"first": ana.first, "last": ana.last, "referred": word, "inverted": p.inverted.get(ana.first, "")}
         nxt = p.tokens[ana.last] if ana.last < len(p.tokens) else None
-        if (
-            role == "object"
-            and nxt is not None
-            and nxt.word
-            and nxt.norm not in self.stops | self.generic | self.heads
-            and not any(m.first == ana.last for m in p.mentions)
-        ):
-            return []  # "this cascade": a noun we do not know, not a pronoun
+        kind = self.classes.get(nxt.norm) if nxt is not None else None  # "these neurotransmitters"
+        if role == "object" and nxt is not None and nxt.word and nxt.norm not in self.stops and not kind:
+            return []  # "this cascade", "this method": a noun, not a pronoun
         earlier = [m for m in p.mentions if m.last <= ana.first and m.key and not m.place]
         if len(word.split()) > 1:  # "the treatment", "the drug": a drug or a regimen named before
             agents = [m for m in earlier + ctx["subject"] + ctx["object"] if self._agent(m.key)]
             return [replace(agents[-1] if agents[-1] in earlier else agents[0], **here)] if agents else []
         if word.casefold() == "which":
             gap = [t.norm for t in p.tokens[earlier[-1].last : ana.first]] if earlier else ["x"]
+            here["inverted"] = earlier[-1].inverted if earlier else ""
             return [replace(earlier[-1], **here)] if set(gap) <= {","} else []
         if role == "subject" and earlier and ana.first > 2:
-            pool = earlier[-1:]
+            pool = earlier[:1]  # "…, it increases …": the sentence's own subject
         else:
             pool = ctx["subject"] if role == "subject" else ctx["object"]
+        if kind:
+            pool = [m for m in pool if self._is(m.key, kind)]
         plural = word.casefold() in ("these", "they", "those")
         return [replace(m, **here) for m in (pool if plural else pool[:1]) if m.key]
 
@@ -490,7 +501,7 @@ class Reader:
                 break
             i += 1
         words = list(range(first, i))
-        if (i < len(toks) and toks[i].norm in ("of", "to")) or not words:
+        if (i < len(toks) and toks[i].norm in _PREPOSITIONS) or not words:
             return []  # the head of a longer phrase
         while words and toks[words[-1]].norm in self.trailing:
             words.pop()
@@ -697,6 +708,7 @@ class Reader:
         return key
 
 
+_PREPOSITIONS = {"of", "to", "between", "among", "in", "on", "for", "with", "from", "about", "at", "by"}
 _BE = {"is", "are", "was", "were", "be", "been", "being", "get", "gets", "got", "become", "becomes"}
 _LEADS = {"particularly", "especially", "such", "including", "namely", "mainly", "notably", "like", "e"}
 _BLOCK = {
@@ -727,6 +739,7 @@ class _Parsed:
     anaphors: list[Hit]
     qualifiers: dict
     is_intro: bool = False
+    inverted: dict = field(default_factory=dict)  # token index of a pronoun → the words that invert it
 
 
 @dataclass
