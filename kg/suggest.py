@@ -47,6 +47,7 @@ class Mention:
     inverted: str = ""  # the words that turn it into its opposite ("low levels of")
     place: bool = False  # "in the brain": a location, not a party to a relation
     referred: str = ""  # the pronoun this mention was read from ("it", "this")
+    apposed: str = ""  # the entity a dash or parenthesis sets this one beside, as a kind of it
 
 
 @dataclass
@@ -122,7 +123,7 @@ class Reader:
             parsed.append(p)
             if sent.text.rstrip().endswith("?"):
                 continue  # a question states nothing
-            claims: list[_Claim] = []
+            claims: list[_Claim] = self._kinds(p)
             if sent.item and sent.intro is not None:
                 claims += self._item_claims(p, parsed[sent.intro], ctx)
                 self._remember(ctx, p, claims)
@@ -134,6 +135,25 @@ class Reader:
                 self._add(found, new_entities, claim, text, source)
         cands = sorted(found.values(), key=lambda c: -c.confidence)
         return Suggestions(cands, new_entities, len(sentences), len(re.findall(r"\w+", text)))
+
+    def _kinds(self, p: _Parsed) -> list[_Claim]:
+        """Kinds named beside an entity: 'Sleep disturbance (insomnia/ excessive sleep)', 'X – A and B are …'."""
+        out = []
+        is_a = Cue("is a kind of", "isA", confidence=0.45)
+        for k, m in enumerate(p.mentions):
+            if m.key is None or m.last >= len(p.tokens) or p.tokens[m.last].norm not in ("(", "-"):
+                continue
+            inside = [n for n in p.mentions[k + 1 :] if n.first == m.last + 1 and n.key != m.key]
+            if not inside:
+                continue
+            group = self._coordinated(p, [n for n in p.mentions[k + 1 :] if not n.place])
+            close = p.tokens[group[-1].last].norm if group[-1].last < len(p.tokens) else ""
+            if (p.tokens[m.last].norm == "(" and close == ")" and len(group) > 1) or (
+                p.tokens[m.last].norm == "-" and close in _BE
+            ):
+                hit = Hit(m.last, m.last + 1, ("cue", is_a))
+                out += [c for n in group if n.key != m.key and (c := self._claim(p, hit, is_a, n, m))]
+        return out
 
     def _remember(self, ctx: dict, p: _Parsed, claims: list[_Claim]) -> None:
         """What 'it', 'this' and 'these' in the next sentence stand for."""
@@ -240,7 +260,8 @@ class Reader:
         last: list[_Claim] = []
         chained: set[int] = set()
         for a, b in zip(p.cues, p.cues[1:], strict=False):
-            if 0 <= b.first - a.last <= 2 and not any(a.last <= m.first < b.first for m in p.mentions):
+            acting = all(self.vocab.predicates[h.payload[1].predicate].kind in ("causal", "clinical") for h in (a, b))
+            if acting and 0 <= b.first - a.last <= 2 and not any(a.last <= m.first < b.first for m in p.mentions):
                 chained.add(id(a))  # "lead to a reduction in": the second cue carries the relation
         for i, hit in enumerate(p.cues):
             if id(hit) in chained or (p.item_cues and hit.first == 0):
@@ -402,7 +423,8 @@ class Reader:
             if owner and i < at - 2:
                 return [owner]
             if i < 0 or toks[i].norm in (",", "so", "and", "then", "thus"):
-                return [ctx["subject"]] if ctx["subject"] else []
+                agents = [m for m in p.mentions if self._is(m.key, "Drug") or self._is(m.key, "TreatmentRegimen")]
+                return [agents[:1]] if agents else [ctx["subject"]] if ctx["subject"] else []
             first = [m for m in ms if not any(t.norm in (",", ";") for t in toks[: m.first])]
             if first:
                 return [first[:1]]
@@ -423,8 +445,9 @@ class Reader:
         ana = [h for h in p.anaphors if h.last <= at and not any(m.first >= h.last for m in ms)]
         if ana:
             refs = self._refer(p, ana[-1], ctx)
-            if refs:
-                groups.insert(0, refs)
+            leading = ana[-1].payload[1] == "subject" or ana[-1].first == 0 or toks[ana[-1].first - 1].norm == ","
+            if refs:  # a subject pronoun ("it") or one opening the clause ("This, …") before named entities
+                groups.insert(0 if leading else min(1, len(groups)), refs)
         return groups
 
     def _verbish(self, p: _Parsed, i: int) -> bool:
@@ -523,6 +546,9 @@ class Reader:
         """A list item under an intro ("relieves the following symptoms of depression:"): the item fills the
         side of the intro's cue that the intro leaves open; an item opening with "Increased …" says the sign."""
         start = p.item_cues[0].last if p.item_cues else 0
+        colon = next((i for i, t in enumerate(p.tokens[:4]) if t.norm == ":"), None)
+        if colon is not None and not p.item_cues:  # "Physical: fatigue, insomnia": a label, then the items
+            start = colon + 1
         end = next(
             (
                 i
@@ -532,10 +558,14 @@ class Reader:
             len(p.tokens),
         )
         items = [m for m in p.mentions if start <= m.first and m.last <= end and not m.place]
+        if not items:  # "Medications that … (such as SSRI's)": the example names what the item is
+            such = next((h for h in p.cues if h.payload[1].order == "O cue S" and "such" in h.payload[1].phrase), None)
+            items = [m for m in p.mentions if such is not None and 0 <= m.first - such.last <= 1][:1]
         if not items:
             items = self._new_item(p, start, end)
         if not items:
             return []
+        members = self._members(p, items, end)
         claims: list[_Claim] = []
         if p.item_cues:
             hit = p.item_cues[0]
@@ -543,7 +573,7 @@ class Reader:
             by_type = (("Disease", "treats"), ("Symptom", "relieves")) if pred == "decreases" else ()
             cue = Cue(_words(p.tokens, hit), pred, by_type=by_type, confidence=0.7)
             subjects = [m for m in intro.mentions if m.key and not m.place]
-            for m in items:
+            for m in items + members:
                 for s in subjects:
                     c = self._claim(p, hit, cue, s, m, intro=intro)
                     if c:
@@ -573,6 +603,18 @@ class Reader:
                 if c:
                     claims.append(c)
         return claims
+
+    def _members(self, p: _Parsed, items: list[Mention], end: int) -> list[Mention]:
+        """'Tryptophan metabolites – quinolinic acid and 3-hydroxykynurenine are …': the entities a dash sets
+        beside the item's own are its kinds; they share the item's relation, with less confidence."""
+        if len(items) != 1 or end >= len(p.tokens) or p.tokens[end].norm != "-":
+            return []
+        after = [m for m in p.mentions if m.first > end and not m.place]
+        if not after or after[0].first - end > 1:
+            return []
+        group = self._coordinated(p, after)
+        nxt = p.tokens[group[-1].last].norm if group[-1].last < len(p.tokens) else ""
+        return [replace(m, apposed=items[0].key or "") for m in group] if nxt in _BE else []
 
     def _new_item(self, p: _Parsed, start: int, end: int) -> list[Mention]:
         words = [i for i in range(start, end) if p.tokens[i].word]
@@ -613,6 +655,7 @@ class Reader:
         conf = cue.confidence * (0.9 if hedges else 1) * (0.8 if subj.referred or obj.referred else 1)
         conf *= 0.85 if subj.key is None or obj.key is None else 1
         conf *= 0.9 if inverted else 1
+        conf *= 0.8 if obj.apposed or subj.apposed else 1
         conf = round(max(0.1, conf - 0.02 * distance), 2)
         return _Claim(
             subject=subj,
@@ -693,7 +736,7 @@ class Reader:
     def _entity_key(self, m: Mention, typ: str, new_entities: dict, claim: _Claim) -> str:
         if m.key:
             return m.key
-        key = re.sub(r"[^a-z0-9]+", "_", key_of(m.text)).strip("_") or "entity"
+        key = re.sub(r"[^a-z0-9]+", "_", m.text.casefold()).strip("_") or "entity"
         if key in self.data.entities:
             key = f"{key}_new"
         new_entities.setdefault(
