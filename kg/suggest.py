@@ -48,6 +48,7 @@ class Mention:
     place: bool = False  # "in the brain": a location, not a party to a relation
     referred: str = ""  # the pronoun this mention was read from ("it", "this")
     apposed: str = ""  # the entity a dash or parenthesis sets this one beside, as a kind of it
+    via: str = ""  # the cue of a relative clause it was reached through ("that can lead to")
 
 
 @dataclass
@@ -381,7 +382,27 @@ class Reader:
             refs = self._refer(p, ana, ctx)
             if refs:
                 return refs
+        chained = self._through_relative(p, at)
+        if chained:
+            return chained
         return self._new_phrase(p, at) if new else []
+
+    def _through_relative(self, p: _Parsed, at: int) -> list[Mention]:
+        """'preventing the thoughts and acts that can lead to suicide': what the unnamed object raises is what
+        the cue acts on (a raising cue only, so the sign holds)."""
+        toks = p.tokens
+        rel = next((i for i in range(at, min(len(toks), at + 8)) if toks[i].norm in ("that", "which")), None)
+        if rel is None or any(m.first < rel and m.last > at for m in p.mentions) or self._blockers(p, at, rel):
+            return []
+        nxt = next((c for c in p.cues if rel < c.first <= rel + 3), None)
+        if nxt is None or nxt.payload[1].order != "S cue O":
+            return []
+        if self.vocab.predicates[nxt.payload[1].predicate].sign <= 0:
+            return []
+        ms = [m for m in p.mentions if m.first >= nxt.last and not m.place]
+        if not ms or self._gap(p, nxt.last, ms[0].first) > 3 or self._blockers(p, nxt.last, ms[0].first):
+            return []
+        return [replace(m, via=_words(toks, nxt)) for m in self._coordinated(p, ms)]
 
     def _coordinated(self, p: _Parsed, ms: list[Mention]) -> list[Mention]:
         """'disturbed sleep, brain fog, and lack of motivation': a list that ends with and/or; else the first."""
@@ -435,20 +456,24 @@ class Reader:
             m = ms[k]
             if at - m.last > 25 or any(t.norm in (";", ".", ":", "?", "!") for t in toks[m.last : at]):
                 break
-            rel = [i for i in range(m.last, at) if toks[i].norm in ("that", "which", "who")]
-            if rel and rel[0] - m.last > 1:
-                word = toks[rel[0] - 1].norm
-                if word not in self.generic:
-                    break  # "signals that trigger …": the subject is a noun we do not know
-                continue
+            if self._relative(p, m.last, at):
+                break  # "signals that trigger …": the subject is a noun we do not know
+            if any(t.norm == "-" and t.start > toks[i - 1].end for i, t in enumerate(toks[m.last : at], m.last) if i):
+                break  # "Dopamine – low levels of these …": a dash starts another clause
             groups.append(self._apposed(p, ms, k))
         ana = [h for h in p.anaphors if h.last <= at and not any(m.first >= h.last for m in ms)]
-        if ana:
+        if ana and not self._relative(p, ana[-1].last, at):
             refs = self._refer(p, ana[-1], ctx)
+            between = {t.norm for t in toks[ana[-1].last : at]}
             leading = ana[-1].payload[1] == "subject" or ana[-1].first == 0 or toks[ana[-1].first - 1].norm == ","
-            if refs:  # a subject pronoun ("it") or one opening the clause ("This, …") before named entities
-                groups.insert(0 if leading else min(1, len(groups)), refs)
+            if refs:  # a subject pronoun, one opening the clause ("This, …") or one right before the verb first
+                groups.insert(0 if leading or "," not in between else min(1, len(groups)), refs)
         return groups
+
+    def _relative(self, p: _Parsed, a: int, b: int) -> bool:
+        """Whether a relative clause about a noun we do not know starts in [a, b): 'acts that can lead to'."""
+        rel = [i for i in range(a, b) if p.tokens[i].norm in ("that", "which", "who")]
+        return bool(rel) and rel[0] - a > 1 and p.tokens[rel[0] - 1].norm not in self.generic
 
     def _verbish(self, p: _Parsed, i: int) -> bool:
         w = p.tokens[i].norm
@@ -805,7 +830,7 @@ class _Claim:
     def words(self) -> list[str]:
         """The words to highlight: both parties, the cue, hedges and negations."""
         out = [self.subject.referred or self.subject.text, self.intro_cue, self.cue_text]
-        out.append(self.object.referred or self.object.text)
+        out += [self.object.referred or self.object.text, self.object.via, self.subject.via]
         out += [m for m in (self.subject.inverted, self.object.inverted) if m]
         out += self.hedges + ([self.negation] if self.negation else [])
         return list(dict.fromkeys(w for w in out if w))
@@ -816,6 +841,7 @@ class _Claim:
 
         def who(m: Mention) -> str:
             said = f"'{m.referred}' (= {m.key or m.text}, named before)" if m.referred else f"'{m.text}'"
+            said += f" (through '… {m.via}')" if m.via else ""
             return said + (" (new entity)" if m.key is None else "")
 
         if self.intro is not None and self.intro_cue:
