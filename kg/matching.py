@@ -40,7 +40,7 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
     out = []
     for m in TOKEN_RE.finditer(text):
         tok = m.group()
-        inside = 0 < m.start() and m.end() < len(text) and text[m.start() - 1].isalnum() and text[m.end()].isalnum()
+        inside = m.start() > 0 and m.end() < len(text) and text[m.start() - 1].isalnum() and text[m.end()].isalnum()
         if tok in "-‐‑" and inside:
             continue
         norm = fold_word(tok) if tok[0].isalnum() else tok.translate(_FOLD)
