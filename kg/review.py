@@ -230,7 +230,8 @@ def apply(review: dict, data_dir: Path, corpus: Path, vocab: Vocabulary, shacl: 
         if k not in new_ents:
             raise UsageError(f"candidate refers to unknown entity '{k}' (neither in the dataset nor proposed)")
         e = new_ents[k]
-        ent_records.append({"key": k, "label": e["label"], "type": e["type"]} | _definition(e))
+        no_id = {"kind": "unverified", "note": "added by kg review; no standard ID checked yet"}
+        ent_records.append({"key": k, "label": e["label"], "type": e["type"], "no_id": no_id} | _definition(e))
         outcome.new_entities.append(k)
     if ent_records:
         path = data_dir / "entities" / f"{key}.yaml"
@@ -240,6 +241,7 @@ def apply(review: dict, data_dir: Path, corpus: Path, vocab: Vocabulary, shacl: 
     new_records = []
     taken = set(data.statements)
     inserts: dict[Path, dict[int, list[dict]]] = {}
+    backrefs: dict[Path, dict[int, list[str]]] = {}
     for st in todo:
         rel = relation_to_graph(st, data, vocab)
         evidence = [{"source": key, "quote": e["quote"]} for e in st["evidence"]]
@@ -253,13 +255,23 @@ def apply(review: dict, data_dir: Path, corpus: Path, vocab: Vocabulary, shacl: 
             st["evidence_for"] = rel.statement.id
             continue
         rec = statement_fields(st, key, rel, taken)
-        taken.add(rec.get("id") or f"{rec['subject']}-{rec['predicate']}-{rec['object']}")
+        sid = rec.get("id") or f"{rec['subject']}-{rec['predicate']}-{rec['object']}"
+        taken.add(sid)
         new_records.append(rec)
-        outcome.new_statements.append(rec.get("id") or f"{rec['subject']}-{rec['predicate']}-{rec['object']}")
-    for file, by_line in inserts.items():
+        outcome.new_statements.append(sid)
+        if rel is not None:  # a conflict is recorded on both statements
+            file, line = _where(rel.statement, data_dir)
+            backrefs.setdefault(file, {}).setdefault(line, []).append(sid)
+    for file in dict.fromkeys([*inserts, *backrefs]):
         text = text_of(file)
-        for line in sorted(by_line, reverse=True):  # from the bottom up, so earlier line numbers still hold
-            text = _add_evidence(text, file, line, by_line[line])
+        if text is None:
+            raise DataError("the file of an existing statement is gone", where=str(file))
+        lines = sorted({*inserts.get(file, {}), *backrefs.get(file, {})}, reverse=True)
+        for line in lines:  # from the bottom up, so the line numbers above still hold
+            if line in inserts.get(file, {}):
+                text = _add_evidence(text, file, line, inserts[file][line])
+            for sid in backrefs.get(file, {}).get(line, []):
+                text = _add_to_list(text, file, line, "conflicts_with", sid)
         edits[file] = text
     if new_records:
         path = data_dir / "statements" / f"{key}.yaml"
@@ -320,9 +332,13 @@ def _append(text, path, section, items, header):
 def _add_evidence(text, path, line, evidence):
     from kg.yamledit import add_evidence
 
-    if text is None:
-        raise DataError("the file of an existing statement is gone", where=str(path))
     return add_evidence(text, path, line, evidence)
+
+
+def _add_to_list(text, path, line, field, value):
+    from kg.yamledit import add_to_list
+
+    return add_to_list(text, path, line, field, value)
 
 
 def _where(st: Statement, data_dir: Path) -> tuple[Path, int]:

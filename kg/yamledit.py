@@ -128,3 +128,29 @@ def add_evidence(text: str, path: Path, line: int, evidence: list[dict]) -> str:
         lines[-1] += "\n"
     new = "".join(record(e, ev.start_mark.column) for e in evidence)
     return "".join(lines[:at]) + new + "".join(lines[at:])
+
+
+def add_to_list(text: str, path: Path, line: int, field: str, value: str) -> str:
+    """The file's text with `value` added to the list `field` of the statement at `line` (the field is made,
+    just before `evidence`, when the statement has none)."""
+    import yaml
+
+    root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    stmts = next((v for k, v in root.value if k.value == "statements"), None) if root is not None else None
+    node = next((n for n in (stmts.value if stmts is not None else []) if n.start_mark.line + 1 == line), None)
+    if node is None:
+        raise DataError(f"no statement starts at line {line}", where=str(path))
+    found = next((v for k, v in node.value if k.value == field), None)
+    if isinstance(found, yaml.SequenceNode) and found.flow_style:
+        close = found.end_mark.index - 1
+        sep = ", " if found.value else ""
+        return text[:close] + f"{sep}{scalar(value)}" + text[close:]
+    lines = text.splitlines(keepends=True)
+    if isinstance(found, yaml.SequenceNode) and found.value:
+        at = _line_after(found.value[-1])
+        return "".join(lines[:at]) + " " * found.start_mark.column + f"- {scalar(value)}\n" + "".join(lines[at:])
+    if found is not None:
+        raise DataError(f"'{field}' of the statement at line {line} is not a list", where=str(path))
+    anchor = next((k for k, _ in node.value if k.value == "evidence"), node.value[-1][0])
+    at = anchor.start_mark.line
+    return "".join(lines[:at]) + " " * anchor.start_mark.column + f"{field}: [{scalar(value)}]\n" + "".join(lines[at:])

@@ -115,6 +115,8 @@ def test_duplicate_becomes_evidence_and_conflict_shows_both_quotes(workspace):
         ("drug_a", "causes", "symptom_t", ["drug_a-causes-symptom_t"])
     ]
     assert new[0]["id"] == "drug_a-causes-symptom_t-art"  # the negated claim already has the plain id
+    negated = next(s for s in statements if s.get("status") == "negated")
+    assert negated["conflicts_with"] == ["drug_a-causes-symptom_t-art"]  # recorded on both statements
     assert run_kg("--data", str(ws / "data"), "validate", "--corpus", str(ws / "corpus")).returncode == 0
 
 

@@ -70,3 +70,14 @@ def test_evidence_in_a_flow_list():
     new = add_evidence(text, Path("x.yaml"), 2, [{"source": "y", "quote": "R."}])
     assert yaml.safe_load(new)["statements"][0]["evidence"] == [{"source": "x", "quote": "Q."},
                                                                   {"source": "y", "quote": "R."}]  # fmt: skip
+
+
+def test_conflicts_with_is_added_or_extended():
+    from kg.yamledit import add_to_list
+
+    new = add_to_list(BLOCK, Path("x.yaml"), 4, "conflicts_with", "other-claim")
+    st = yaml.safe_load(new)["statements"][0]
+    assert st["conflicts_with"] == ["other-claim"] and len(st["evidence"]) == 2
+    again = add_to_list(new, Path("x.yaml"), 4, "conflicts_with", "third")
+    assert yaml.safe_load(again)["statements"][0]["conflicts_with"] == ["other-claim", "third"]
+    assert yaml.safe_load(again)["statements"][1] == yaml.safe_load(BLOCK)["statements"][1]
