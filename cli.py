@@ -729,10 +729,9 @@ def suggest(document: Path, output: Path, source: str | None, title: str | None,
     review = suggest_file(document, data, load_vocabulary(), source, title, cues)
     save_review(output, review)
     n, e = len(review["statements"]), len(review["entities"])
-    click.echo(
+    app().say(
         f"wrote {output}: {n} candidate claim(s), {e} new entit{'y' if e == 1 else 'ies'} from "
-        f"{review['review']['words']} words; next: kg review {output} --corpus DIR",
-        err=True,
+        f"{review['review']['words']} words; next: kg review {output} --corpus DIR"
     )
 
 
@@ -748,63 +747,37 @@ def review(review_file: Path, corpus, accept_all: bool, min_confidence: float, a
     """Review candidate claims; accepted ones go into the data once the result passes validation.
 
     Without --accept/--reject/--accept-all, one candidate at a time: a accept, e edit, r reject, s skip,
-    u undo, q quit (decisions are kept in FILE; run again to resume).
+    u undo, q quit (decisions are kept in FILE; run again to resume). Without --corpus nothing is written.
 
     \b
     Examples:
-      kg review article.review.yaml --corpus ../shared/seeds
-      kg review article.review.yaml --corpus docs --accept-all --min-confidence 0.6
-      kg review article.review.yaml --corpus docs --accept c001,c004 --reject c002
+      kg review article.review.yaml --corpus corpus
+      kg review article.review.yaml --corpus corpus --accept-all --min-confidence 0.6
+      kg review article.review.yaml --corpus corpus --accept c001,c004 --reject c002
     """
     from kg import resources
-    from kg.review import Rejected, apply, decide, load_review, save_review
-    from kg.review import accept_all as accept_everything
-    from kg.vocab import load_vocabulary
+    from kg.review import run_review
 
-    data_dir = app().data or resources.data_dir()
-    doc = load_review(review_file)
-    vocab = load_vocabulary()
-    if accept_all or accept_ids or reject_ids:
-        decide(doc, [i for a in reject_ids for i in a.split(",") if i], "rejected")
-        decide(doc, [i for a in accept_ids for i in a.split(",") if i], "accepted")
-        if accept_all:
-            accept_everything(doc, min_confidence)
-    else:
-        _review_loop(doc, data_dir, vocab, lambda: save_review(review_file, doc))
-    save_review(review_file, doc)
-    if corpus is None:
-        raise click.UsageError("give --corpus DIR: accepted claims are written only with their document's text")
-    try:
-        out = apply(doc, data_dir, corpus, vocab)
-    except Rejected as exc:
-        for p in exc.problems:
-            click.echo(str(p), err=True)
-        raise
-    save_review(review_file, doc)
-    counts = {d: sum(st["decision"] == d for st in doc["statements"]) for d in ("accepted", "rejected", "pending")}
-    click.echo(
-        f"{counts['accepted']} accepted, {counts['rejected']} rejected, {counts['pending']} pending; wrote "
-        f"{len(out.new_statements)} new claim(s), evidence for {len(out.evidence_added)} existing, "
-        f"{len(out.new_entities)} new entit{'y' if len(out.new_entities) == 1 else 'ies'}"
-        + (f", the text to {out.corpus_file}" if out.corpus_file else ""),
-        err=True,
+    ids = {d: [i for arg in args for i in arg.split(",") if i] for d, args in (("accepted", accept_ids),
+                                                                             ("rejected", reject_ids))}  # fmt: skip
+    batch = accept_all or any(ids.values())
+    report = run_review(
+        review_file,
+        app().data or resources.data_dir(),
+        corpus,
+        ids,
+        min_confidence if accept_all else None,
+        terminal=None if batch else _terminal(),
+        on_problem=lambda p: click.echo(str(p), err=True),
     )
+    app().say(report)
 
 
-def _review_loop(doc: dict, data_dir: Path, vocab, save) -> None:
-    from kg.load import load_dataset
-    from kg.review_loop import Terminal, run
+def _terminal():
+    """The keys and lines of the interactive review: single keys on a terminal, lines when piped."""
+    from kg.review_loop import Terminal
 
-    data, _ = load_dataset(data_dir)
     tty = sys.stdin.isatty()
-
-    def key(prompt: str) -> str:
-        if tty:
-            click.echo(prompt, nl=False)
-            k = click.getchar()
-            click.echo(k)
-            return k.strip().lower()[:1]
-        return line(prompt).strip().lower()[:1] or "q"
 
     def line(prompt: str) -> str:
         click.echo(prompt, nl=False)
@@ -813,7 +786,15 @@ def _review_loop(doc: dict, data_dir: Path, vocab, save) -> None:
             click.echo(text.rstrip("\n"))
         return text.rstrip("\n")
 
-    run(doc, data, vocab, Terminal(key, line, click.echo, colour=tty and sys.stdout.isatty()), save)
+    def key(prompt: str) -> str:
+        if not tty:
+            return line(prompt).strip().lower()[:1] or "q"
+        click.echo(prompt, nl=False)
+        k = click.getchar()
+        click.echo(k)
+        return k.strip().lower()[:1]
+
+    return Terminal(key, line, click.echo, colour=tty and sys.stdout.isatty())
 
 
 # --- SPARQL: named queries, queries, endpoint, push (issue 5) ----------------------------------------------

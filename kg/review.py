@@ -8,6 +8,7 @@ only when the dataset with them passes `kg validate --corpus`; otherwise nothing
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
@@ -172,6 +173,51 @@ def accept_all(review: dict, min_confidence: float) -> list[str]:
     return decide(review, ids, "accepted")
 
 
+def run_review(
+    path: Path,
+    data_dir: Path,
+    corpus: Path | None,
+    ids: dict[str, list[str]],
+    min_confidence: float | None,
+    terminal=None,
+    on_problem=lambda p: None,
+) -> str:
+    """`kg review`: decide (by ids, by confidence, or one by one on `terminal`), save the decisions in the review
+    file, then write the accepted claims when a corpus is given; returns the summary line."""
+    from kg.load import load_dataset
+    from kg.vocab import load_vocabulary
+
+    review = load_review(path)
+    vocab = load_vocabulary()
+    for decision, chosen in ids.items():
+        decide(review, chosen, decision)
+    if min_confidence is not None:
+        accept_all(review, min_confidence)
+    if terminal is not None:
+        from kg.review_loop import run
+
+        data, _ = load_dataset(data_dir)
+        run(review, data, vocab, terminal, lambda: save_review(path, review))
+    save_review(path, review)
+    counts = {d: sum(st["decision"] == d for st in review["statements"]) for d in DECISIONS}
+    said = ", ".join(f"{n} {d}" for d, n in counts.items() if n)
+    if corpus is None:
+        return f"{said}; decisions kept in {path}; nothing written (give --corpus DIR to write the accepted claims)"
+    try:
+        out = apply(review, data_dir, corpus, vocab)
+    except Rejected as exc:
+        for p in exc.problems:
+            on_problem(p)
+        raise
+    save_review(path, review)
+    ents = len(out.new_entities)
+    return (
+        f"{said}; wrote {len(out.new_statements)} new claim(s), evidence for {len(out.evidence_added)} existing, "
+        f"{ents} new entit{'y' if ents == 1 else 'ies'}"
+        + (f", the text to {out.corpus_file}" if out.corpus_file else "")
+    )
+
+
 # --- writing accepted claims into the dataset ---------------------------------------------------------------
 @dataclass
 class Outcome:
@@ -281,12 +327,15 @@ def apply(review: dict, data_dir: Path, corpus: Path, vocab: Vocabulary, shacl: 
     corpus_file = corpus / source["file"]
     if corpus_file.exists() and corpus_file.read_text(encoding="utf-8") != review["text"]:
         raise UsageError(f"{corpus_file} exists with other text; give the source another key (--source)")
+    for place in {corpus, *(p.parent if p.parent.exists() else data_dir for p in edits)}:
+        if not os.access(place, os.W_OK):
+            raise UsageError(f"cannot write into {place} (read-only? work on a copy: cp -r DIR mydir)")
     _check(data_dir, corpus, edits, corpus_file, review["text"], shacl)
-    for path, text in edits.items():
-        _write(path, text)
     if not corpus_file.exists():
         _write(corpus_file, review["text"])
         outcome.corpus_file = corpus_file
+    for path, text in edits.items():
+        _write(path, text)
     for st in todo:
         st["written"] = True
     outcome.files = sorted(edits)

@@ -133,13 +133,15 @@ def test_nothing_is_written_when_the_result_does_not_validate(workspace):
     assert _snapshot(ws) == before
 
 
-def test_unknown_candidate_and_missing_corpus_are_usage_errors(workspace):
+def test_unknown_candidate_is_a_usage_error_and_no_corpus_writes_nothing(workspace):
     ws = workspace
     r = run_kg("--data", str(ws / "data"), "review", str(ws / "r.yaml"), "--corpus", str(ws / "corpus"),
                "--accept", "c999")  # fmt: skip
     assert r.returncode == 2 and "no candidate c999" in r.stderr
+    before = _snapshot(ws)
     r = run_kg("--data", str(ws / "data"), "review", str(ws / "r.yaml"), "--accept", "c001")
-    assert r.returncode == 2 and "--corpus" in r.stderr
+    assert r.returncode == 0 and "nothing written (give --corpus DIR" in r.stderr
+    assert _snapshot(ws) == before and _review(ws)["statements"][0]["decision"] == "accepted"
 
 
 def test_suggest_refuses_a_source_key_already_in_use(workspace):
