@@ -22,6 +22,7 @@ class Cue:
     confidence: float = 0.6
     gerund: bool = False  # an -ing form, whose subject is that of the clause it hangs on
     participle: bool = False  # an -ed form of a verb: passive unless a subject or 'have' stands before it
+    verb: bool = False  # a form of one of the entry's verbs (not a phrase such as "increase in")
 
     def predicate_for(self, object_type: str | None, is_a) -> str:
         """The predicate for an object of this type: the first `by_type` entry it falls under, else the default."""
@@ -144,11 +145,12 @@ def _build(doc: dict) -> Lexicon:
             if typ not in vocab.classes:
                 raise DataError(f"unknown entity type {typ!r} in by_type", where)
         phrases = list(_words(rel, "phrases"))
-        participles = set()
+        participles, verbs = set(), set()
         for verb in _words(rel, "verbs"):
             forms = verb_forms(verb)
             phrases += forms
             participles.add(forms[2])
+            verbs.update(forms)
         if not phrases:
             raise DataError("a relation cue needs 'phrases' or 'verbs'", where)
         conf = float(rel.get("confidence", 0.6))
@@ -162,6 +164,7 @@ def _build(doc: dict) -> Lexicon:
                     confidence=conf,
                     gerund=phrase.split()[0].endswith("ing"),
                     participle=phrase in participles,
+                    verb=phrase in verbs,
                 )
             )
     types = doc.get("types") or {}

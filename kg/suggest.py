@@ -429,7 +429,8 @@ class Reader:
             if ms and self._gap(p, ms[-1].last, at) <= 3 and not self._blockers(p, ms[-1].last, at):
                 return [self._apposed(p, ms, len(ms) - 1)]
             ana = next((h for h in p.anaphors if 0 <= at - h.last <= 1), None)
-            return [self._refer(p, ana, ctx)] if ana is not None else []
+            structural = self.vocab.predicates[cue.predicate].kind == "structural"
+            return [self._refer(p, ana, ctx, structural)] if ana is not None else []
         if last:
             end = max(c.object.last for c in last if c.object.first >= 0) if last else at
             gap = [toks[i].norm for i in range(end, at) if not self._is_cue(p, i)]
@@ -451,6 +452,9 @@ class Reader:
                 return [first[:1]]
         elif cue.gerund and before in (",", "and", "while", "thereby", "thus") and last:
             return [[last[0].subject]]
+        unknown = self._unknown_subject(p, at) if cue.verb and not (cue.gerund or cue.participle) else None
+        if unknown is not None:
+            return [unknown] if unknown else []
         groups: list[list[Mention]] = []
         for k in range(len(ms) - 1, -1, -1):
             m = ms[k]
@@ -463,12 +467,42 @@ class Reader:
             groups.append(self._apposed(p, ms, k))
         ana = [h for h in p.anaphors if h.last <= at and not any(m.first >= h.last for m in ms)]
         if ana and not self._relative(p, ana[-1].last, at):
-            refs = self._refer(p, ana[-1], ctx)
+            refs = self._refer(p, ana[-1], ctx, self.vocab.predicates[cue.predicate].kind == "structural")
             between = {t.norm for t in toks[ana[-1].last : at]}
             leading = ana[-1].payload[1] == "subject" or ana[-1].first == 0 or toks[ana[-1].first - 1].norm == ","
             if refs:  # a subject pronoun, one opening the clause ("This, …") or one right before the verb first
                 groups.insert(0 if leading or "," not in between else min(1, len(groups)), refs)
         return groups
+
+    def _unknown_subject(self, p: _Parsed, at: int) -> list[Mention] | None:
+        """'BDNF promotes …', 'Esketamine blocks …': a noun we do not know right before the cue is its subject
+        (proposed as a new entity when it opens its clause, else no claim); None when there is no such noun."""
+        toks = p.tokens
+        i = at - 1
+        while i >= 0 and (toks[i].norm.endswith("ly") or toks[i].norm in _AUX):
+            i -= 1
+        if i < 0 or not toks[i].word or toks[i].norm in self.stops or self._is_cue(p, i):
+            return None
+        if any(m.first <= i < m.last for m in p.mentions) or any(a.first <= i < a.last for a in p.anaphors):
+            return None
+        if toks[i].norm in self.generic or toks[i].norm in self.trailing:
+            return None  # "people", "patients", "levels": look further left
+        j = i
+        while j - 1 >= 0 and toks[j - 1].word and toks[j - 1].norm not in self.stops and i - j < 3:
+            if any(m.first <= j - 1 < m.last for m in p.mentions) or self._is_cue(p, j - 1):
+                break
+            j -= 1
+        opens = (
+            j == 0 or toks[j - 1].norm in (",", ";", ":", "and", "or", "but", "(", "-") or self._determiner_at(p, j - 1)
+        )
+        text = " ".join(t.text for t in toks[j : i + 1])
+        if (
+            not opens
+            or not any(c.isalpha() for c in text)
+            or any(toks[k].norm in self.generic for k in range(j, i + 1))
+        ):
+            return []
+        return [Mention(j, i + 1, None, text)]
 
     def _relative(self, p: _Parsed, a: int, b: int) -> bool:
         """Whether a relative clause about a noun we do not know starts in [a, b): 'acts that can lead to'."""
@@ -503,15 +537,18 @@ class Reader:
     def _is_cue(self, p: _Parsed, i: int) -> bool:
         return any(c.first <= i < c.last for c in p.cues)
 
-    def _refer(self, p: _Parsed, ana: Hit, ctx: dict) -> list[Mention]:
+    def _refer(self, p: _Parsed, ana: Hit, ctx: dict, structural: bool = False) -> list[Mention]:
         """The entities a pronoun stands for: 'it' at a sentence's start is the subject before, mid-sentence the
         entity just named; 'this' / 'these' the object(s) before; 'which' right after an entity is that entity."""
         role = ana.payload[1]
         word = _words(p.tokens, ana)
+        if structural and role == "object":
+            return []  # "This includes …": a whole situation, not an entity to classify
         here = {"first": ana.first, "last": ana.last, "referred": word, "inverted": p.inverted.get(ana.first, "")}
         nxt = p.tokens[ana.last] if ana.last < len(p.tokens) else None
         kind = self.classes.get(nxt.norm) if nxt is not None else None  # "these neurotransmitters"
-        if role == "object" and nxt is not None and nxt.word and nxt.norm not in self.stops and not kind:
+        verb = nxt is not None and (self._is_cue(p, ana.last) or nxt.norm in self.stops | _AUX)
+        if role == "object" and nxt is not None and nxt.word and not verb and not kind:
             return []  # "this cascade", "this method": a noun, not a pronoun
         earlier = [m for m in p.mentions if m.last <= ana.first and m.key and not m.place]
         if len(word.split()) > 1:  # "the treatment", "the drug": a drug or a regimen named before
@@ -753,8 +790,10 @@ class Reader:
         )
 
     def _location(self, claim: _Claim) -> str | None:
+        """'blocks receptors in the brain': a place named just after the claim's object (or its cue)."""
+        after = max(claim.cue_hit.last, claim.object.last if claim.object.first >= claim.cue_hit.last else 0)
         for m in claim.parsed.mentions:
-            if m.place and m.key and m.first > claim.cue_hit.first and self._is(m.key, "AnatomicalEntity"):
+            if m.place and m.key and 0 <= m.first - after <= 6 and self._is(m.key, "AnatomicalEntity"):
                 return m.key
         return None
 
@@ -776,7 +815,35 @@ class Reader:
         return key
 
 
-_PREPOSITIONS = {"of", "to", "between", "among", "in", "on", "for", "with", "from", "about", "at", "by"}
+_PREPOSITIONS = {"of", "to", "between", "among"}  # after a phrase's last word: it goes on ("inability of …")
+_AUX = {
+    "also",
+    "not",
+    "can",
+    "may",
+    "might",
+    "could",
+    "will",
+    "would",
+    "does",
+    "doe",
+    "do",
+    "did",
+    "often",
+    "then",
+    "thus",
+    "directly",
+    "further",
+    "in",
+    "turn",
+    ",",
+    "n't",
+    "can't",
+    "cannot",
+    "doesn't",
+    "don't",
+    "still",
+}
 _BE = {"is", "are", "was", "were", "be", "been", "being", "get", "gets", "got", "become", "becomes"}
 _LEADS = {"particularly", "especially", "such", "including", "namely", "mainly", "notably", "like", "e"}
 _BLOCK = {
