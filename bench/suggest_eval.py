@@ -95,7 +95,7 @@ def evaluate(corpus: Path, keep_entities: bool = False, misses: bool = False) ->
         }
         start = time.perf_counter()
         reader = Reader(reduced, vocab, lexicon)
-        found = reader.read(doc.text, src.key)
+        found = reader.read(doc.text)
         seconds = time.perf_counter() - start
 
         got = []

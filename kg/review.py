@@ -23,7 +23,7 @@ _HEADER = "# Candidate claims from {doc}, suggested by `kg suggest`: review them
 
 
 # --- the review file ----------------------------------------------------------------------------------------
-def review_record(suggestions, document, source: dict, vocab: Vocabulary) -> dict:
+def review_record(suggestions, document, source: dict) -> dict:
     """The review file's content for a document: its source, new entities, candidate statements and text."""
     statements = []
     for i, c in enumerate(suggestions.candidates, 1):
@@ -360,8 +360,10 @@ def statement_fields(st: dict, source: str, rel: Relation | None, taken: set[str
     if rel is not None and rel.kind == "conflict":
         rec["conflicts_with"] = [rel.statement.id]
         note = note or f"Contradicts {rel.statement.id} ({rel.why})."
-    if not note and status in NOTE_REQUIRED:
-        note = f"Proposed by kg suggest: {st.get('reason', '')}."
+    if not note and status == "negated":
+        note = f"The sentence denies it (kg suggest: {st.get('reason', '')})."
+    elif not note and status in NOTE_REQUIRED:
+        raise UsageError(f"candidate {st['id']}: a {status} claim needs a note saying why (edit it: e, then n)")
     if note:
         rec["note"] = note
     rec["evidence"] = [{"source": source, "quote": e["quote"]} for e in st["evidence"]]

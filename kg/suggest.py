@@ -16,7 +16,6 @@ from kg.matching import Hit, PhraseMatcher, Token, key_of, tokenize
 from kg.model import Dataset, Vocabulary
 from kg.reading import Sentence, split_sentences
 
-WINDOW = 10  # tokens between a cue and the entity it takes
 _OPPOSITE = {
     "increases": "decreases",
     "decreases": "increases",
@@ -64,7 +63,6 @@ class Candidate:
     reason: str
     words: list[str]  # the matched words, for highlighting
     qualifiers: dict = field(default_factory=dict)
-    new_entities: dict = field(default_factory=dict)  # key → (label, type, surface, reason)
 
 
 @dataclass
@@ -105,13 +103,12 @@ class Reader:
         self.generic = {key_of(w) for w in lexicon.generic}
         self.trailing = {key_of(w) for w in lexicon.trailing}
         self.vehicles = {key_of(w) for w in lexicon.vehicles}
-        self.heads = {key_of(w) for ws in lexicon.types_by_head.values() for w in ws if len(w) > 3}
         self.classes = {key_of(c.label).split()[-1]: k for k, c in vocab.classes.items() if k != "Entity"}
         self.determiners = sorted((key_of(w).split() for w in lexicon.determiners), key=len, reverse=True)
         self._number_words = {key_of(k): v for k, v in (lexicon.quantities.get("numbers") or {}).items()}
 
     # --- one document -------------------------------------------------------------------------------------
-    def read(self, text: str, source: str) -> Suggestions:
+    def read(self, text: str) -> Suggestions:
         """Candidates for a document's text, quotes taken verbatim from it."""
         sentences = split_sentences(text, self.lex.abbreviations)
         intros = {s.intro for s in sentences if s.item and s.intro is not None}
@@ -133,7 +130,7 @@ class Reader:
                 self._remember(ctx, p, more)
             claims += more
             for claim in claims:
-                self._add(found, new_entities, claim, text, source)
+                self._add(found, new_entities, claim, text)
         cands = sorted(found.values(), key=lambda c: -c.confidence)
         return Suggestions(cands, new_entities, len(sentences), len(re.findall(r"\w+", text)))
 
@@ -305,7 +302,7 @@ class Reader:
             subjects = [self._right(p, hit.last, ctx, new=False)]
         out = []
         for o in objects:
-            for group in _options(subjects):
+            for group in (g for g in subjects if g):
                 made = [c for s in group if (c := self._claim(p, hit, cue, s, o, flip=flip))]
                 if made:
                     out += made
@@ -711,7 +708,10 @@ class Reader:
         else:
             return None
         where = intro if intro is not None and not p.item_cues else p
-        negated = self._negated(where, hit, subj, obj) if where is p else ""
+        if where is p:
+            negated = self._negated(p, hit, subj, obj)
+        else:  # "Ketamine does not relieve the following symptoms:": a negation just before the intro's cue
+            negated = next((_words(where.tokens, n) for n in where.negations if 0 <= hit.first - n.last <= 3), "")
         hedges = [_words(s.tokens, h) for s in {id(p): p, id(intro or p): intro or p}.values() for h in s.hedges]
         distance = max(0, min(abs(hit.first - subj.last), abs(subj.first - hit.last)) - 3) if intro is None else 0
         conf = cue.confidence * (0.9 if hedges else 1) * (0.8 if subj.referred or obj.referred else 1)
@@ -726,7 +726,7 @@ class Reader:
             object_type=obj_type,
             predicate=pred,
             cue_hit=hit,
-            cue_text=_words(where.tokens, hit) if where is not p or intro is None else _words(p.tokens, hit),
+            cue_text=_words(where.tokens, hit),
             intro_cue="" if intro is None or p.item_cues else _words(intro.tokens, hit),
             status="negated" if negated else "hedged" if hedges else "asserted",
             negation=negated,
@@ -757,7 +757,7 @@ class Reader:
         return by_pred.get(role, self.lex.default_type)
 
     # --- merge into candidates ----------------------------------------------------------------------------
-    def _add(self, found: dict, new_entities: dict, claim: _Claim, text: str, source: str) -> None:
+    def _add(self, found: dict, new_entities: dict, claim: _Claim, text: str) -> None:
         subj_key = self._entity_key(claim.subject, claim.subject_type, new_entities, claim)
         obj_key = self._entity_key(claim.object, claim.object_type, new_entities, claim)
         quote = _quote(text, claim)
@@ -852,10 +852,6 @@ _BLOCK = {
     "on", "at", "for", "with", "from", "into", "between", "over", "under", "within", "without", "through", "by",
     "about", "against", "toward", "towards", "upon", "via",
 }  # fmt: skip
-
-
-def _options(groups: list[list[Mention]]) -> list[list[Mention]]:
-    return [g for g in groups if g]
 
 
 def _words(tokens: list[Token], hit: Hit) -> str:
@@ -1048,11 +1044,11 @@ def suggest_file(
         raise UsageError(f"source key {key!r} must be letters, digits, '_', '-' or '.'")
     if key in data.sources:
         raise UsageError(f"the dataset already has a source '{key}'; give this document another key with --source")
-    found = Reader(data, vocab, load_lexicon(cues)).read(doc.text, key)
+    found = Reader(data, vocab, load_lexicon(cues)).read(doc.text)
     src = {
         "key": key,
         "title": title or doc.title or path.stem,
         "kind": {"pdf": "PDF document"}.get(doc.kind, "web article" if doc.kind == "html" else "document"),
         "file": f"{key}.txt",
     }
-    return review_record(found, SuggestedDocument(str(path), doc.kind, doc.text), src, vocab)
+    return review_record(found, SuggestedDocument(str(path), doc.kind, doc.text), src)

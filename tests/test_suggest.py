@@ -112,7 +112,7 @@ def test_quantities_become_qualifiers():
 
 def test_abbreviations_match_only_in_capitals(mini):
     reader = Reader(mini, load_vocabulary(), load_lexicon())
-    found = reader.read("Drug B blocks R. The drug blocks r.\n", "x")
+    found = reader.read("Drug B blocks R. The drug blocks r.\n")
     assert [(c.object, c.quotes) for c in found.candidates] == [("receptor_r", ["Drug B blocks R."])]
 
 
@@ -125,5 +125,12 @@ def test_a_seed_document_gives_back_claims_curated_from_it(real_graph):
     data = real_graph.data
     reader = Reader(data, load_vocabulary(), load_lexicon())
     text = (SEEDS / data.sources["infusion-guide"].file).read_text()
-    got = {(c.subject, c.predicate, c.object) for c in reader.read(text, "infusion-guide").candidates}
+    got = {(c.subject, c.predicate, c.object) for c in reader.read(text).candidates}
     assert {("ketamine", "relieves", "fatigue"), ("depression", "hasSymptom", "anhedonia")} <= got
+
+
+def test_a_negated_list_intro_negates_its_items(mini):
+    reader = Reader(mini, load_vocabulary(), load_lexicon())
+    found = reader.read("Drug B does not relieve the following symptoms:\n- Symptom S\n- Symptom T\n")
+    got = {(c.subject, c.predicate, c.object, c.status) for c in found.candidates}
+    assert got == {("drug_b", "relieves", "symptom_s", "negated"), ("drug_b", "relieves", "symptom_t", "negated")}
