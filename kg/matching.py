@@ -66,9 +66,9 @@ class PhraseMatcher:
     """Many phrases, each with payloads, found in a token list in one pass (pyahocorasick)."""
 
     def __init__(self) -> None:
-        import ahocorasick
+        from kg.reading import need
 
-        self._auto = ahocorasick.Automaton()
+        self._auto = need("ahocorasick").Automaton()
         self._payloads: dict[str, list[tuple]] = {}
         self._ready = False
 

@@ -18,6 +18,16 @@ _BLOCK_TAGS = {
 }  # fmt: skip
 
 
+def need(module: str):
+    """Import one of the readers' libraries, or say in one line how to install them."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise DataError(f"kg suggest needs {module}: pip install 'mechkg[suggest]'") from None
+
+
 @dataclass(frozen=True, slots=True)
 class Document:
     """A document's plain text (what quotes are taken from and what goes into the corpus), kind and title."""
@@ -67,9 +77,9 @@ def _decode(raw: bytes, path: Path) -> str:
 
 def _html(markup: str, path: Path) -> Document:
     """The main text of a web page (readability drops navigation, footers, ads), as lines: one per block."""
+    Readable = need("readability").Document
     import lxml.html
     from lxml.etree import ParserError
-    from readability import Document as Readable
 
     try:
         page = Readable(markup, min_text_length=1)  # keep short lists (symptoms, routes): they carry claims
@@ -118,7 +128,7 @@ def _pdf(raw: bytes, path: Path) -> Document:
     """The text layer of a PDF, with lines that a page wrapped joined again and words split by hyphens mended."""
     import io
 
-    from pypdf import PdfReader
+    PdfReader = need("pypdf").PdfReader
     from pypdf.errors import PdfReadError
 
     try:

@@ -107,3 +107,13 @@ def test_bad_documents_are_one_clear_error(tmp_path, name, content, message):
 def test_missing_document(tmp_path):
     with pytest.raises(DataError, match="cannot read the document"):
         read_document(Path(tmp_path / "nope.txt"))
+
+
+def test_a_missing_reader_library_says_how_to_install_it(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pypdf", None)  # as if `pip install 'mechkg[suggest]'` had not been run
+    doc = tmp_path / "x.pdf"
+    doc.write_bytes(b"%PDF-1.4\n")
+    with pytest.raises(DataError, match=r"kg suggest needs pypdf: pip install 'mechkg\[suggest\]'"):
+        read_document(doc)
