@@ -259,6 +259,7 @@ class Reader:
         chained: set[int] = set()
         for a, b in zip(p.cues, p.cues[1:], strict=False):
             acting = all(self.vocab.predicates[h.payload[1].predicate].kind in ("causal", "clinical") for h in (a, b))
+            acting = acting and b.payload[1].order == "S cue O"
             if acting and 0 <= b.first - a.last <= 2 and not any(a.last <= m.first < b.first for m in p.mentions):
                 chained.add(id(a))  # "lead to a reduction in": the second cue carries the relation
         for i, hit in enumerate(p.cues):
@@ -286,6 +287,14 @@ class Reader:
             by = next((i for i in range(hit.last, min(len(p.tokens), hit.last + 3)) if p.tokens[i].norm == "by"), None)
             if by is None or not after:
                 return []
+        before = hit.first - 1
+        if (
+            cue.verb
+            and before >= 0
+            and p.tokens[before].norm in _ARTICLES
+            and not any(m.first <= before < m.last for m in p.mentions)
+        ):
+            return []  # "The causes of depression": a noun, not a verb
         if p.is_intro and (self._following(p, hit) or not [m for m in p.mentions if m.first >= hit.last]):
             return []  # the list below fills this relation
         if order == "S O cue":
@@ -484,6 +493,8 @@ class Reader:
             return None
         if toks[i].norm in self.generic or toks[i].norm in self.trailing:
             return None  # "people", "patients", "levels": look further left
+        if any(m.last == i for m in p.mentions):
+            return None  # "Ketamine essential causes": a word between an entity and its verb
         j = i
         while j - 1 >= 0 and toks[j - 1].word and toks[j - 1].norm not in self.stops and i - j < 3:
             if any(m.first <= j - 1 < m.last for m in p.mentions) or self._is_cue(p, j - 1):
@@ -648,13 +659,13 @@ class Reader:
             )
             if cue.order == "S cue O":
                 if before and (open_after or not after):
-                    pairs = [(before[-1], m) for m in items]
+                    pairs = [(before[-1], m) for m in items + members]
                 elif after and not before:
-                    pairs = [(m, after[0]) for m in items]
+                    pairs = [(m, after[0]) for m in items + members]
                 else:
                     continue
             elif cue.order == "O cue S" and after:
-                pairs = [(after[0], m) for m in items]
+                pairs = [(after[0], m) for m in items + members]
             else:
                 continue
             for s, o in pairs:
@@ -666,14 +677,15 @@ class Reader:
     def _members(self, p: _Parsed, items: list[Mention], end: int) -> list[Mention]:
         """'Tryptophan metabolites – quinolinic acid and 3-hydroxykynurenine are …': the entities a dash sets
         beside the item's own are its kinds; they share the item's relation, with less confidence."""
-        if len(items) != 1 or end >= len(p.tokens) or p.tokens[end].norm != "-":
+        if len(items) != 1 or end >= len(p.tokens) or p.tokens[end].norm not in ("-", "("):
             return []
         after = [m for m in p.mentions if m.first > end and not m.place]
         if not after or after[0].first - end > 1:
             return []
         group = self._coordinated(p, after)
         nxt = p.tokens[group[-1].last].norm if group[-1].last < len(p.tokens) else ""
-        return [replace(m, apposed=items[0].key or "") for m in group] if nxt in _BE else []
+        closes = nxt in _BE if p.tokens[end].norm == "-" else nxt == ")" and len(group) > 1
+        return [replace(m, apposed=items[0].key or "") for m in group if m.key != items[0].key] if closes else []
 
     def _new_item(self, p: _Parsed, start: int, end: int) -> list[Mention]:
         words = [i for i in range(start, end) if p.tokens[i].word]
@@ -815,6 +827,7 @@ class Reader:
         return key
 
 
+_ARTICLES = {"the", "a", "an", "its", "their", "your", "our", "his", "her", "my"}  # before a noun, never a verb
 _PREPOSITIONS = {"of", "to", "between", "among"}  # after a phrase's last word: it goes on ("inability of …")
 _AUX = {
     "also",
