@@ -101,3 +101,30 @@ def test_runner_writes_every_figure(tmp_path: Path) -> None:
     assert figures["cold_export_ttl"]["code"] == 0 and figures["cold_export_ttl"]["peak_mb"] > 0
     assert all(t["verdict"] in ("PASS", "FAIL", "n/a") for t in result["targets"]) and len(result["targets"]) >= 6
     assert "targets:" in proc.stdout
+
+
+def test_suggest_eval_holds_out_and_counts_consistently() -> None:
+    """bench/suggest_eval.py: the held-out claims are exactly those one document alone supports; the counts add up."""
+    from bench.suggest_eval import claim_key, evaluate, held_out
+    from conftest import SEEDS
+
+    data, _ = load_dataset(ROOT / "data")
+    vocab = load_vocabulary()
+    kept = held_out(data, "cycle", keep_entities=True)
+    assert set(data.statements) - set(kept.statements) == {
+        k for k, s in data.statements.items() if s.sources == ("cycle",)
+    }
+    assert kept.entities == data.entities
+    strict = held_out(data, "cycle", keep_entities=False)
+    named = {k for s in strict.statements.values() for k in (s.subject, s.object)}
+    assert set(strict.entities) <= set(data.entities) and named <= set(strict.entities)
+    assert claim_key(vocab, "a", "associatedWith", "b", False) == claim_key(vocab, "b", "associatedWith", "a", False)
+    assert claim_key(vocab, "a", "increases", "b", False) != claim_key(vocab, "b", "increases", "a", False)
+    if not SEEDS.is_dir():
+        pytest.skip("the corpus (../shared/seeds) is not beside this checkout")
+    result = evaluate(SEEDS)
+    assert {r["source"] for r in result["documents"]} == set(data.sources)
+    for r in result["documents"]:
+        assert 0 <= r["recalled"] <= r["dropped"] and 0 <= r["right"] <= r["candidates"]
+    o = result["overall"]
+    assert o["recalled"] == sum(r["recalled"] for r in result["documents"]) and 0 < o["recall"] <= 1
