@@ -52,10 +52,10 @@ def describe(st: dict, data: Dataset, vocab: Vocabulary, new_entities: dict, col
     phrase = pred.phrase if pred else st["predicate"]
     status = st.get("final_status") or st.get("proposed_status", "asserted")
     sign = {1: "+", -1: "−", 0: "no sign"}[pred.sign] if pred else "?"
-    denied = "NOT " if status == "negated" else ""
+    denied = " (the text denies it)" if status == "negated" else ""
     lines = [
         f"{st['id']}  confidence {st['confidence']:.2f}  status if accepted: {status}",
-        f"  claim: {name(st['subject'])} {denied}{phrase} {name(st['object'])}   ({st['predicate']}, {sign})",
+        f"  claim{denied}: {name(st['subject'])} {phrase} {name(st['object'])}   ({st['predicate']}, {sign})",
     ]
     for e in st["evidence"]:
         lines.append(f'  "{highlight(e["quote"], st.get("words") or [], colour)}"')
