@@ -85,17 +85,9 @@ def load_lexicon(extra: list[Path] | tuple[Path, ...] = ()) -> Lexicon:
 
 
 def _read(path: Path) -> dict:
-    import yaml
+    from kg.yamledit import read_yaml
 
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"cannot read the cue lexicon: {exc}", where=str(path)) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise DataError(
-            f"malformed YAML: {getattr(exc, 'problem', exc)}", where=f"{path}:{mark.line + 1}" if mark else str(path)
-        ) from None
+    doc = read_yaml(path, "cue lexicon")
     if not isinstance(doc, dict):
         raise DataError("a cue lexicon must be a mapping (relations, hedges, negations …)", where=str(path))
     doc["_where"] = str(path)

@@ -80,14 +80,9 @@ def dump_review(review: dict, name: str) -> str:
 
 def load_review(path: Path) -> dict:
     """Read a review file; DataError naming what is wrong with it."""
-    import yaml
+    from kg.yamledit import read_yaml
 
-    try:
-        review = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"cannot read the review file: {exc}", where=str(path)) from None
-    except yaml.YAMLError as exc:
-        raise DataError(f"malformed review file: {str(exc).splitlines()[0]}", where=str(path)) from None
+    review = read_yaml(path, "review file")
     if not isinstance(review, dict) or not isinstance(review.get("statements"), list) or not review.get("sources"):
         raise DataError("not a review file of `kg suggest` (no sources and statements)", where=str(path))
     if not isinstance(review.get("text"), str):

@@ -1,4 +1,5 @@
-"""Add records to curators' YAML files as text, so that every other line, comment and format stays as it was."""
+"""YAML files of the reading tools: read one with a one-line error, and add records to curators' files as text,
+so that every other line, comment and format stays as it was."""
 
 from __future__ import annotations
 
@@ -7,6 +8,20 @@ import re
 from pathlib import Path
 
 from kg.errors import DataError
+
+
+def read_yaml(path: Path, what: str):
+    """A YAML file's content; DataError (file:line, what is wrong) if it cannot be read or parsed."""
+    import yaml
+
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"cannot read the {what}: {exc}", where=str(path)) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise DataError(f"malformed {what}: {getattr(exc, 'problem', None) or exc}", where=where) from None
 
 
 def scalar(value) -> str:

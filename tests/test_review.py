@@ -163,3 +163,11 @@ def test_how_does_not_load_the_reading_libraries():
 
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert "HEAVY []" in r.stderr, r.stderr
+
+
+def test_a_broken_review_file_is_one_clear_line(tmp_path, mini_dir):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("statements:\n  - id: c001\n    subject: [unclosed\n")
+    r = run_kg("--data", str(mini_dir), "review", str(bad), "--accept", "c001")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert f"{bad}:" in r.stderr and "malformed review file" in r.stderr
