@@ -89,9 +89,9 @@ def test_ids_are_shown_with_their_labels():
     assert "CHEBI:6121 ! ketamine" in out
 
 
-def test_quiet_and_verbose():
-    quiet = run_kg("how", "ketamin", "fatigue", "-q", "--html", os.devnull)
-    assert quiet.returncode == 0 and quiet.stderr == ""
+def test_quiet_and_verbose(tmp_path):
+    quiet = run_kg("how", "ketamin", "fatigue", "-q", "--html", str(tmp_path / "p.html"))
+    assert quiet.returncode == 0 and quiet.stderr == "" and (tmp_path / "p.html").is_file()
     loud = run_kg("-v", "show", "ketamine")
     assert "graph from" in loud.stderr
 
