@@ -286,8 +286,8 @@ def _store_request(target: str, method: str, body, timeout: float, graph_iri: st
         if probe:
             raise UsageError(
                 f"{target} gave no answer within {timeout:g} s to a Graph Store request; is it the store's Graph "
-                "Store Protocol URL (Virtuoso: /sparql-graph-crud, Fuseki: /DATASET/data, Oxigraph and kg serve's "
-                "engine: /store), not its query endpoint?"
+                "Store Protocol URL (Virtuoso: /sparql-graph-crud, Fuseki: /DATASET/data, Oxigraph: /store), not its "
+                "query endpoint?"
             ) from None
         raise QueryError(f"the store gave no answer within {timeout:g} s (--timeout)", where=target) from None
     except (OSError, http.client.HTTPException) as exc:
@@ -312,7 +312,7 @@ def _refusal(status: int, reason: str, server: str, body: str, target: str, grap
     if status in (401, 403) or "permission denied" in body.lower():
         hint = ' (Virtuoso: in isql, GRANT SPARQL_UPDATE TO "SPARQL";)' if virtuoso else ""
         return QueryError(f"the store refused to let us write ({said}); it must allow Graph Store writes{hint}")
-    if status in (404, 405, 415, 501) or "sparql query" in body.lower() or "query" in detail.lower():
+    if status in (404, 405, 415, 501) or "sparql query" in body.lower():
         return UsageError(
             f"{target} is not a Graph Store Protocol endpoint ({said}); give the store's Graph Store URL "
             "(Virtuoso: /sparql-graph-crud, Fuseki: /DATASET/data, Oxigraph: /store)"
