@@ -288,47 +288,71 @@ def joined(values) -> str:
     return LIST_SEPARATOR.join(dict.fromkeys(clean(v) for v in values if v))
 
 
+GRAPHML_NODE_KEYS = {
+    "name": "string", "type": "string", "category": "string", "ids": "string", "synonyms": "string",
+    "definition": "string", "iri": "string",
+}  # fmt: skip
+GRAPHML_EDGE_KEYS = {
+    "name": "string", "interaction": "string", "biolink_predicate": "string", "sign": "int", "kind": "string",
+    "status": "string", "negated": "boolean", "note": "string", "sources": "string", "source_count": "int",
+    "quotes": "string", "qualifiers": "string", "iri": "string",
+}  # fmt: skip
+
+
 def _graphml(graph: KnowledgeGraph) -> bytes:
     """GraphML as Cytoscape and Gephi read it: `name` on nodes and edges, `interaction` (the predicate) on
-    edges, lists joined by |, sign as an integer, negated as a boolean, every text free of control characters."""
-    import networkx as nx
+    edges, lists joined by |, sign as an integer, negated as a boolean, every text free of control characters.
+    Written directly (networkx's writer took 23 s and 1.2 GB at 100k statements)."""
+    from xml.sax.saxutils import escape, quoteattr
 
-    g = nx.MultiDiGraph()
-    ents, preds = graph.entities, graph.vocab.predicates
-    for ent in ents.values():
-        g.add_node(
-            ent.key,
-            name=clean(ent.label),
-            type=ent.type,
-            category=graph.vocab.classes[ent.type].category,
-            ids=joined(x.curie for x in ent.xrefs),
-            synonyms=joined(ent.synonyms),
-            definition=clean(ent.definition),
-            iri=ENT + ent.key,
+    def data(prefix: str, values: dict) -> str:
+        return "".join(
+            f'<data key="{prefix}{k}">{str(v).lower() if isinstance(v, bool) else escape(str(v))}</data>'
+            for k, v in values.items()
         )
+
+    ents, preds = graph.entities, graph.vocab.predicates
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://graphml.graphdrawing.org/'
+        'xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n'
+    ]
+    for prefix, where, keys in (("n_", "node", GRAPHML_NODE_KEYS), ("e_", "edge", GRAPHML_EDGE_KEYS)):
+        out += [f'<key id="{prefix}{k}" for="{where}" attr.name="{k}" attr.type="{t}"/>\n' for k, t in keys.items()]
+    out.append('<graph edgedefault="directed">\n')
+    for ent in ents.values():
+        values = {
+            "name": clean(ent.label),
+            "type": ent.type,
+            "category": graph.vocab.classes[ent.type].category,
+            "ids": joined(x.curie for x in ent.xrefs),
+            "synonyms": joined(ent.synonyms),
+            "definition": clean(ent.definition),
+            "iri": ENT + ent.key,
+        }
+        out.append(f"<node id={quoteattr(ent.key)}>{data('n_', values)}</node>\n")
     for st in graph.statements.values():
         pred = preds[st.predicate]
-        g.add_edge(
-            st.subject,
-            st.object,
-            key=st.id,
-            name=clean(f"{ents[st.subject].label} ({st.predicate}) {ents[st.object].label}"),
-            interaction=st.predicate,
-            biolink_predicate=pred.biolink,
-            sign=pred.sign,
-            kind=pred.kind,
-            status=st.status,
-            negated=st.status == "negated",
-            note=clean(st.note),
-            sources=joined(st.sources),
-            source_count=len(st.sources),
-            quotes=joined(e.quote for e in st.evidence),
-            qualifiers=joined(q.display() for q in st.qualifiers),
-            iri=STMT + st.id,
-        )
-    buf = io.BytesIO()
-    nx.write_graphml(g, buf, encoding="utf-8")
-    return buf.getvalue()
+        values = {
+            "name": clean(f"{ents[st.subject].label} ({st.predicate}) {ents[st.object].label}"),
+            "interaction": st.predicate,
+            "biolink_predicate": pred.biolink,
+            "sign": pred.sign,
+            "kind": pred.kind,
+            "status": st.status,
+            "negated": st.status == "negated",
+            "note": clean(st.note),
+            "sources": joined(st.sources),
+            "source_count": len(st.sources),
+            "quotes": joined(e.quote for e in st.evidence),
+            "qualifiers": joined(q.display() for q in st.qualifiers),
+            "iri": STMT + st.id,
+        }
+        ends = f"id={quoteattr(st.id)} source={quoteattr(st.subject)} target={quoteattr(st.object)}"
+        out.append(f"<edge {ends}>{data('e_', values)}</edge>\n")
+    out.append("</graph>\n</graphml>\n")
+    return "".join(out).encode("utf-8")
 
 
 KGX_PREFIX = "MECHKG"  # node ids of entities without a standard identifier: MECHKG:<key>, expands to ENT + key

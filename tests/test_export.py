@@ -294,8 +294,7 @@ def test_graphml_is_what_cytoscape_and_gephi_read(mini_graph, tmp_path):
         for k in ElementTree.parse(tmp_path / "g.graphml").getroot().iter("{http://graphml.graphdrawing.org/xmlns}key")
     }
     assert keys[("node", "name")] == keys[("edge", "interaction")] == keys[("edge", "name")] == "string"
-    # typed as GraphML's standard types (networkx writes a Python int as long)
-    assert keys[("edge", "sign")] == keys[("edge", "source_count")] == "long" and keys[("edge", "negated")] == "boolean"
+    assert keys[("edge", "sign")] == keys[("edge", "source_count")] == "int" and keys[("edge", "negated")] == "boolean"
     g = nx.read_graphml(tmp_path / "g.graphml", force_multigraph=True)
     assert g.number_of_nodes() == len(mini_graph.entities)
     assert g.number_of_edges() == len(mini_graph.statements)
