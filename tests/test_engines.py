@@ -16,7 +16,6 @@ import shlex
 import shutil
 import subprocess
 import time
-import urllib.request
 import zipfile
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -25,7 +24,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from conftest import ROOT, run_kg
+from conftest import ROOT, run_kg, wait_for_http
 from kg.remote import prepare
 from kg.serve import free_port
 from kg.sparql import Binder, get_query, list_queries, run
@@ -81,19 +80,10 @@ class Virtuoso:
 
     def wait(self, seconds: float = 60) -> None:
         """Until the SPARQL endpoint answers."""
-        deadline = time.monotonic() + seconds
-        while True:
-            try:
-                with urllib.request.urlopen(f"{self.base}/sparql?query=ASK%7B%7D", timeout=2) as resp:
-                    if resp.status == 200:
-                        return
-            except OSError:
-                pass
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                log = (self.directory / "virtuoso.log").read_text(errors="replace")[-1500:]
-                self.stop()
-                pytest.fail(f"Virtuoso did not start: {log}")
-            time.sleep(0.2)
+        if not wait_for_http(f"{self.base}/sparql?query=ASK%7B%7D", self.proc, seconds):
+            log = (self.directory / "virtuoso.log").read_text(errors="replace")[-1500:]
+            self.stop()
+            pytest.fail(f"Virtuoso did not start: {log}")
 
     def isql(self, statement: str) -> None:
         """Run one SQL statement as dba (the private server's default account)."""

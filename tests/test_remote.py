@@ -16,7 +16,7 @@ from typing import ClassVar
 import pyoxigraph as ox
 import pytest
 
-from conftest import run_kg
+from conftest import run_kg, wait_for_http
 from kg.errors import UsageError
 from kg.remote import check_url, prepare, store_url
 from kg.serve import free_port
@@ -37,18 +37,9 @@ def oxigraph(tmp_path_factory):
     cmd = [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--timeout-s", "3"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/query?query=ASK%7B%7D", timeout=1) as resp:
-                if resp.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("oxigraph serve did not start")
-        time.sleep(0.05)
+    if not wait_for_http(f"{base}/query?query=ASK%7B%7D", proc, 15):
+        proc.kill()
+        pytest.fail("oxigraph serve did not start")
     yield base
     proc.terminate()
     try:
