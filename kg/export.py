@@ -230,6 +230,8 @@ def _write_jsonld(triples, out: BinaryIO) -> None:
 
     import pyoxigraph as ox
 
+    from kg.vocab import iri_to_curie
+
     def iri(value: str) -> str:
         curie = iri_to_curie(value)
         return curie if curie != value and not curie.split(":", 1)[1].startswith("//") else value
@@ -246,30 +248,29 @@ def _write_jsonld(triples, out: BinaryIO) -> None:
             return term.value
         return {"@value": term.value, "@type": iri(term.datatype.value)}
 
-    def write(subject, props: dict) -> None:
-        node: dict = {"@id": node_id(subject)}
+    def node(subject, props: dict) -> bytes:
+        obj: dict = {"@id": node_id(subject)}
         for pred, values in props.items():
             if pred == RDF_TYPE and all(isinstance(v, ox.NamedNode) for v in values):
-                node["@type"] = [iri(v.value) for v in values]
+                obj["@type"] = [iri(v.value) for v in values]
             else:
-                node[iri(pred)] = [value(v) for v in values]
-        out.write(b",\n" if first[0] is False else b"")
-        out.write(json.dumps(node, ensure_ascii=False).encode())
-        first[0] = False
+                obj[iri(pred)] = [value(v) for v in values]
+        return json.dumps(obj, ensure_ascii=False).encode()
 
-    from kg.vocab import iri_to_curie
+    def nodes() -> Iterator[bytes]:
+        subject, props = None, {}
+        for t in triples:
+            if t.subject != subject:
+                if subject is not None:
+                    yield node(subject, props)
+                subject, props = t.subject, {}
+            props.setdefault(t.predicate.value, []).append(t.object)
+        if subject is not None:
+            yield node(subject, props)
 
-    first = [True]
     out.write(b'{"@context": ' + json.dumps(jsonld_context()).encode() + b',\n"@graph": [\n')
-    subject, props = None, {}
-    for t in triples:
-        if t.subject != subject:
-            if subject is not None:
-                write(subject, props)
-            subject, props = t.subject, {}
-        props.setdefault(t.predicate.value, []).append(t.object)
-    if subject is not None:
-        write(subject, props)
+    for i, text in enumerate(nodes()):
+        out.write(b",\n" + text if i else text)
     out.write(b"\n]}\n")
 
 
