@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import csv
 import io
 import itertools
 import os
+import re
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from kg.errors import UsageError
 from kg.graph import KnowledgeGraph
-from kg.vocab import prefixes
+from kg.model import QUALIFIERS
+from kg.vocab import ENT, MK, SRC, STMT, prefixes
 
 RDF_FORMATS = ("ttl", "nt", "jsonld")
 FORMATS = (*RDF_FORMATS, "graphml", "kgx")
@@ -190,7 +192,7 @@ class _ChunkReader(io.RawIOBase):
 
 
 def _write_rdf(graph: KnowledgeGraph | Path, fmt: str, out: BinaryIO) -> None:
-    """Stream the sorted N-Triples to `out` as they are, or through pyoxigraph's Turtle or JSON-LD writer."""
+    """Stream the sorted N-Triples to `out` as they are, through pyoxigraph's Turtle writer, or as JSON-LD."""
     import pyoxigraph as ox
 
     chunks = _sorted_ntriples(graph)
@@ -198,117 +200,264 @@ def _write_rdf(graph: KnowledgeGraph | Path, fmt: str, out: BinaryIO) -> None:
         out.writelines(chunks)
         return
     triples = ox.parse(io.BufferedReader(_ChunkReader(chunks)), format=ox.RdfFormat.N_TRIPLES)
-    target = {"ttl": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD}[fmt]
-    ox.serialize(triples, out, format=target, prefixes=prefixes())
+    if fmt == "jsonld":
+        _write_jsonld(triples, out)
+    else:
+        ox.serialize(triples, out, format=ox.RdfFormat.TURTLE, prefixes=prefixes())
+
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_GEN_DELIMS = tuple(":/?#[]@")
+
+
+def jsonld_context() -> dict:
+    """The project's prefix map (ontology/context.jsonld) as a JSON-LD 1.1 context: a prefix whose namespace
+    does not end in / or # (CHEBI: → …/CHEBI_) is marked "@prefix": true, without which JSON-LD 1.1 would not
+    expand CHEBI:6121."""
+    context: dict = {"@version": 1.1}
+    for prefix, ns in prefixes().items():
+        context[prefix] = ns if ns.endswith(_GEN_DELIMS) else {"@id": ns, "@prefix": True}
+    return context
+
+
+def _write_jsonld(triples, out: BinaryIO) -> None:
+    """Compacted JSON-LD: the project context, then one node object per subject with CURIEs for IRIs.
+
+    The triples arrive sorted, so each subject's (and each property's) triples are consecutive: nodes are
+    written as they complete, in bounded memory, and the output is byte-stable."""
+    import json
+
+    import pyoxigraph as ox
+
+    from kg.vocab import iri_to_curie
+
+    def iri(value: str) -> str:
+        curie = iri_to_curie(value)
+        return curie if curie != value and not curie.split(":", 1)[1].startswith("//") else value
+
+    def node_id(term) -> str:
+        return f"_:{term.value}" if isinstance(term, ox.BlankNode) else iri(term.value)
+
+    def value(term):
+        if not isinstance(term, ox.Literal):
+            return {"@id": node_id(term)}
+        if term.language:
+            return {"@value": term.value, "@language": term.language}
+        if term.datatype.value == XSD_STRING:
+            return term.value
+        return {"@value": term.value, "@type": iri(term.datatype.value)}
+
+    def node(subject, props: dict) -> bytes:
+        obj: dict = {"@id": node_id(subject)}
+        for pred, values in props.items():
+            if pred == RDF_TYPE and all(isinstance(v, ox.NamedNode) for v in values):
+                obj["@type"] = [iri(v.value) for v in values]
+            else:
+                obj[iri(pred)] = [value(v) for v in values]
+        return json.dumps(obj, ensure_ascii=False).encode()
+
+    def nodes() -> Iterator[bytes]:
+        subject, props = None, {}
+        for t in triples:
+            if t.subject != subject:
+                if subject is not None:
+                    yield node(subject, props)
+                subject, props = t.subject, {}
+            props.setdefault(t.predicate.value, []).append(t.object)
+        if subject is not None:
+            yield node(subject, props)
+
+    out.write(b'{"@context": ' + json.dumps(jsonld_context()).encode() + b',\n"@graph": [\n')
+    for i, text in enumerate(nodes()):
+        out.write(b",\n" + text if i else text)
+    out.write(b"\n]}\n")
+
+
+LIST_SEPARATOR = "|"  # between the values of a list attribute, in GraphML and KGX alike
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\ufffe\uffff]|[\ud800-\udfff]")
+
+
+def clean(text: str) -> str:
+    """One line of text that no format can mistake: control characters (tabs, newlines, others XML 1.0 cannot
+    hold) become spaces, and the list separator | becomes ¦ so that a value is never split into two."""
+    return _CONTROL.sub(" ", text).replace(LIST_SEPARATOR, "¦")
+
+
+def joined(values) -> str:
+    """Cleaned values joined by the list separator, each once, in order."""
+    return LIST_SEPARATOR.join(dict.fromkeys(clean(v) for v in values if v))
+
+
+GRAPHML_NODE_KEYS = {
+    "name": "string", "type": "string", "category": "string", "ids": "string", "synonyms": "string",
+    "definition": "string", "iri": "string",
+}  # fmt: skip
+GRAPHML_EDGE_KEYS = {
+    "name": "string", "interaction": "string", "biolink_predicate": "string", "sign": "int", "kind": "string",
+    "status": "string", "negated": "boolean", "note": "string", "sources": "string", "source_count": "int",
+    "quotes": "string", "qualifiers": "string", "iri": "string",
+}  # fmt: skip
 
 
 def _graphml(graph: KnowledgeGraph) -> bytes:
-    import networkx as nx
+    """GraphML as Cytoscape and Gephi read it: `name` on nodes and edges, `interaction` (the predicate) on
+    edges, lists joined by |, sign as an integer, negated as a boolean, every text free of control characters.
+    Written directly (networkx's writer took 23 s and 1.2 GB at 100k statements)."""
+    from xml.sax.saxutils import escape, quoteattr
 
-    g = nx.MultiDiGraph()
-    for ent in graph.entities.values():
-        g.add_node(
-            ent.key,
-            label=ent.label,
-            type=ent.type,
-            category=graph.vocab.classes[ent.type].category,
-            ids="|".join(x.curie for x in ent.xrefs),
-            synonyms="|".join(ent.synonyms),
-            definition=ent.definition,
+    def data(prefix: str, values: dict) -> str:
+        return "".join(
+            f'<data key="{prefix}{k}">{str(v).lower() if isinstance(v, bool) else escape(str(v))}</data>'
+            for k, v in values.items()
         )
+
+    ents, preds = graph.entities, graph.vocab.predicates
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://graphml.graphdrawing.org/'
+        'xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n'
+    ]
+    for prefix, where, keys in (("n_", "node", GRAPHML_NODE_KEYS), ("e_", "edge", GRAPHML_EDGE_KEYS)):
+        out += [f'<key id="{prefix}{k}" for="{where}" attr.name="{k}" attr.type="{t}"/>\n' for k, t in keys.items()]
+    out.append('<graph edgedefault="directed">\n')
+    for ent in ents.values():
+        values = {
+            "name": clean(ent.label),
+            "type": ent.type,
+            "category": graph.vocab.classes[ent.type].category,
+            "ids": joined(x.curie for x in ent.xrefs),
+            "synonyms": joined(ent.synonyms),
+            "definition": clean(ent.definition),
+            "iri": ENT + ent.key,
+        }
+        out.append(f"<node id={quoteattr(ent.key)}>{data('n_', values)}</node>\n")
     for st in graph.statements.values():
-        pred = graph.vocab.predicates[st.predicate]
-        g.add_edge(
-            st.subject,
-            st.object,
-            key=st.id,
-            predicate=st.predicate,
-            sign=pred.sign,
-            kind=pred.kind,
-            status=st.status,
-            note=st.note,
-            sources="|".join(st.sources),
-            quotes=" | ".join(e.quote for e in st.evidence),
-            qualifiers="; ".join(q.display() for q in st.qualifiers),
-        )
-    buf = io.BytesIO()
-    nx.write_graphml(g, buf, encoding="utf-8")
-    return buf.getvalue()
+        pred = preds[st.predicate]
+        values = {
+            "name": clean(f"{ents[st.subject].label} ({st.predicate}) {ents[st.object].label}"),
+            "interaction": st.predicate,
+            "biolink_predicate": pred.biolink,
+            "sign": pred.sign,
+            "kind": pred.kind,
+            "status": st.status,
+            "negated": st.status == "negated",
+            "note": clean(st.note),
+            "sources": joined(st.sources),
+            "source_count": len(st.sources),
+            "quotes": joined(e.quote for e in st.evidence),
+            "qualifiers": joined(q.display() for q in st.qualifiers),
+            "iri": STMT + st.id,
+        }
+        ends = f"id={quoteattr(st.id)} source={quoteattr(st.subject)} target={quoteattr(st.object)}"
+        out.append(f"<edge {ends}>{data('e_', values)}</edge>\n")
+    out.append("</graph>\n</graphml>\n")
+    return "".join(out).encode("utf-8")
+
+
+KGX_PREFIX = "MECHKG"  # node ids of entities without a standard identifier: MECHKG:<key>, expands to ENT + key
+KGX_SOURCE = "infores:mechkg"
+KGX_NODE_COLUMNS = ("id", "category", "name", "description", "xref", "synonym", "provided_by", "mechkg_close_match")
+KGX_EDGE_COLUMNS = (
+    "id",
+    "subject",
+    "predicate",
+    "object",
+    "qualified_predicate",
+    "object_aspect_qualifier",
+    "object_direction_qualifier",
+    "anatomical_context_qualifier",
+    "negated",
+    "publications",
+    "supporting_text",
+    "has_percentage",
+    "primary_knowledge_source",
+    "knowledge_level",
+    "agent_type",
+    "original_predicate",
+    # mechkg's own columns, beside the Biolink slots (named mechkg_*, so they never meet a Biolink name)
+    "mechkg_supporting_text_publication",  # the document of each supporting_text entry, in the same order
+    "mechkg_sign",
+    "mechkg_relation_kind",
+    "mechkg_status",
+    "mechkg_curator_note",
+    *(f"mechkg_{q}" for q in QUALIFIERS if q != "location"),  # qualifiers Biolink has no slot for, as text
+)
+
+
+def kgx_node_ids(graph: KnowledgeGraph) -> dict[str, str]:
+    """Each entity's KGX node id: its exact standard CURIE where it has one that no other entity shares, else
+    MECHKG:<key>."""
+    first = {key: next((x.curie for x in e.xrefs if x.match == "exact"), None) for key, e in graph.entities.items()}
+    taken = Counter(c for c in first.values() if c)
+    return {key: c if c and taken[c] == 1 else f"{KGX_PREFIX}:{key}" for key, c in first.items()}
 
 
 def kgx_tables(graph: KnowledgeGraph) -> tuple[str, str]:
-    """KGX TSV nodes and edges with Biolink categories, predicates and provenance fields."""
-    classes, preds, sources = graph.vocab.classes, graph.vocab.predicates, graph.data.sources
+    """KGX TSV nodes and edges as kgx reads them: Biolink 4 categories, predicates with direction qualifiers,
+    registered prefixes, publications as IRIs, empty cells for false and for nothing (kgx reads 'false' as
+    true), no quoting (kgx reads TSV with quoting off), and no tab, newline or | inside a value."""
+    classes, preds, ents = graph.vocab.classes, graph.vocab.predicates, graph.entities
+    ids = kgx_node_ids(graph)
 
-    def table(header: list[str], rows: list[list[str]]) -> str:
-        buf = io.StringIO()
-        w = csv.writer(buf, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-        w.writerow(header)
-        w.writerows(rows)
-        return buf.getvalue()
+    def table(columns: tuple[str, ...], rows: list[dict]) -> str:
+        lines = ["\t".join(columns)]
+        lines += ["\t".join(str(row.get(c, "")) for c in columns) for row in rows]
+        return "\n".join(lines) + "\n"
 
-    def category_chain(cls: str) -> str:
-        return "|".join(dict.fromkeys(classes[c].category for c in graph.vocab.class_ancestors(cls)))
-
-    nodes = [
-        [
-            f"ent:{e.key}",
-            category_chain(e.type),
-            e.label,
-            e.definition,
-            "|".join(x.curie for x in e.xrefs),
-            "|".join(e.synonyms),
-            "infores:mechkg",
-        ]
-        for e in graph.entities.values()
-    ]
+    nodes = []
+    for key, e in ents.items():
+        exact = [x.curie for x in e.xrefs if x.match == "exact"]
+        nodes.append(
+            {
+                "id": ids[key],
+                "category": joined(classes[c].category for c in graph.vocab.class_ancestors(e.type)),
+                "name": clean(e.label),
+                "description": clean(e.definition),
+                "xref": joined(c for c in [*exact, f"{KGX_PREFIX}:{key}"] if c != ids[key]),  # the same entity
+                "synonym": joined(e.synonyms),
+                "provided_by": KGX_SOURCE,
+                "mechkg_close_match": joined(x.curie for x in e.xrefs if x.match != "exact"),
+            }
+        )
     edges = []
     for st in graph.statements.values():
         pred = preds[st.predicate]
-        edges.append(
-            [
-                f"stmt:{st.id}",
-                f"ent:{st.subject}",
-                pred.biolink,
-                f"ent:{st.object}",
-                f"mk:{st.predicate}",
-                str(pred.sign),
-                pred.kind,
-                st.status,
-                "true" if st.status == "negated" else "false",
-                "|".join(f"{sources[s].title} ({sources[s].file})" for s in st.sources),
-                "|".join(e.quote for e in st.evidence),
-                "; ".join(q.display() for q in st.qualifiers),
-                st.note,
-                "infores:mechkg",
-                "manual_agent",
-                "knowledge_assertion",
-            ]
-        )
-    return (
-        table(["id", "category", "name", "description", "xref", "synonym", "provided_by"], nodes),
-        table(
-            [
-                "id",
-                "subject",
-                "predicate",
-                "object",
-                "original_predicate",
-                "sign",
-                "relation_kind",
-                "status",
-                "negated",
-                "publications",
-                "supporting_text",
-                "qualifiers",
-                "curator_note",
-                "primary_knowledge_source",
-                "agent_type",
-                "knowledge_level",
-            ],
-            edges,
-        ),
-    )
+        signed_causal = pred.kind == "causal" and pred.sign != 0
+        affects = pred.biolink == "biolink:affects" and signed_causal
+        target = ents[st.object].type
+        row = {
+            "id": STMT + st.id,
+            "subject": ids[st.subject],
+            "predicate": pred.biolink,
+            "object": ids[st.object],
+            "qualified_predicate": "biolink:causes" if affects else "",
+            "object_aspect_qualifier": "activity_or_abundance"
+            if affects and any(graph.vocab.is_a(target, c) for c in ("ChemicalEntity", "Receptor"))
+            else "",
+            "object_direction_qualifier": ("increased" if pred.sign > 0 else "decreased") if signed_causal else "",
+            "anatomical_context_qualifier": joined(ids[q.entity] for q in st.qualifiers if q.entity in ids),
+            "negated": "True" if st.status == "negated" else "",
+            "publications": joined(SRC + s for s in st.sources),
+            "supporting_text": LIST_SEPARATOR.join(clean(e.quote) for e in st.evidence),
+            "mechkg_supporting_text_publication": LIST_SEPARATOR.join(SRC + e.source for e in st.evidence),
+            "primary_knowledge_source": KGX_SOURCE,
+            "knowledge_level": "logical_entailment" if st.status == "inferred" else "knowledge_assertion",
+            "agent_type": "manual_agent",
+            "original_predicate": MK + st.predicate,
+            "mechkg_sign": pred.sign,
+            "mechkg_relation_kind": pred.kind,
+            "mechkg_status": st.status,
+            "mechkg_curator_note": clean(st.note),
+        }
+        for q in st.qualifiers:
+            if q.name == "prevalence" and q.unit == "percent" and q.value is not None:
+                row["has_percentage"] = f"{q.value:g}"
+            if q.name != "location":
+                row[f"mechkg_{q.name}"] = clean(q.display().split(": ", 1)[1])
+        edges.append(row)
+    return table(KGX_NODE_COLUMNS, nodes), table(KGX_EDGE_COLUMNS, edges)
 
 
 def _kgx_paths(output: str) -> tuple[Path, Path]:

@@ -2,14 +2,21 @@
 
 Queries use the SPARQL 1.1 Protocol (an HTML-form POST of `query=`, the most widely supported way);
 parameters are bound on the client as a VALUES block of properly serialized RDF terms at the start of
-the query's WHERE group, and the project prefixes are declared in front of the text. Answers come back
-as SPARQL JSON or N-Triples and are re-serialized locally, so every output format works with any server.
+the query's WHERE group (and written into transitive paths, see kg.sparqltext.bind_values), and the
+project prefixes are declared in front of the text. Accept asks for what the query form gives: SPARQL
+results for SELECT and ASK, RDF for CONSTRUCT and DESCRIBE. Answers are re-serialized locally, so every
+output format works with any server; an answer that cannot be read is refused, never guessed at.
 `push` uses the SPARQL 1.1 Graph Store HTTP Protocol: PUT (replace) or POST (add) N-Triples to the
-store URL with `?default` or `?graph=IRI`. Only the standard library's urllib is used.
+store URL with `?default` or `?graph=IRI`, after an empty POST that checks, in seconds, that the URL is a
+Graph Store endpoint that lets us write. Only the standard library's urllib and http.client are used.
 """
 
 from __future__ import annotations
 
+import contextlib
+import http.client
+import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from kg.errors import UsageError
 from kg.sparqltext import bind_values, declared_prefixes, prologue, query_form, shift_error_lines
-from kg.store import MEDIA_TYPES, QueryError, QueryTimeout, Result, serialize_triples
+from kg.store import QueryError, QueryTimeout, Result, serialize_triples
 from kg.vocab import prefixes
 
 if TYPE_CHECKING:
@@ -29,6 +36,10 @@ if TYPE_CHECKING:
 
 USER_AGENT = "mechkg (+https://w3id.org/mechkg)"
 DEFAULT_TIMEOUT = 60.0
+PROBE_TIMEOUT = 10.0  # seconds a Graph Store endpoint gets to answer the empty POST sent before a push
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
+GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8"
 
 
 def check_url(url: str) -> str:
@@ -56,8 +67,7 @@ def _request(req: urllib.request.Request, timeout: float, what: str, shift: int 
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             return resp.headers.get("Content-Type", ""), resp.read()
     except urllib.error.HTTPError as exc:
-        body = exc.read().decode("utf-8", "replace")
-        detail = " ".join(shift_error_lines(body, shift).split())[:300] or exc.reason
+        detail = _body_text(shift_error_lines(exc.read().decode("utf-8", "replace"), shift)) or exc.reason
         if exc.code == 400:
             raise UsageError(f"the endpoint rejected the {what}: {detail}") from None
         raise QueryError(f"the endpoint answered {exc.code} {exc.reason}: {detail}", where=req.full_url) from None
@@ -82,10 +92,6 @@ def query_endpoint(
     allow_update: bool = False,
 ) -> Result:
     """Run a query (or, with allow_update, an update) at a SPARQL endpoint; answer serialized like Engine.query."""
-    import pyoxigraph as ox
-
-    from kg.store import results_format
-
     check_url(url)
     limit = timeout if timeout and timeout > 0 else DEFAULT_TIMEOUT
     form = query_form(text)
@@ -101,24 +107,102 @@ def query_endpoint(
         return Result("ask", b'{"head":{},"boolean":true}', "json", True)
     sent, shift = _prepare(text, bindings)
     body = urllib.parse.urlencode({"query": sent}).encode()
-    accept = f"{MEDIA_TYPES['json']}, {MEDIA_TYPES['nt']};q=0.9, {MEDIA_TYPES['ttl']};q=0.8"
+    accept = GRAPH_ACCEPT if form in ("CONSTRUCT", "DESCRIBE") else RESULTS_ACCEPT  # Virtuoso goes by the first
     req = urllib.request.Request(url, data=body, method="POST", headers=_headers(accept, form=True))
     ctype, data = _request(req, limit, "query", shift)
+    return read_answer(ctype, data, form, url, results=results, graph_format=graph_format)
+
+
+def read_answer(
+    ctype: str, data: bytes, form: str | None, url: str, *, results: str = "json", graph_format: str = "nt"
+) -> Result:
+    """An endpoint's answer to a query of `form`, re-serialized; QueryError when it cannot be read as one.
+
+    Virtuoso answers ASK with a one-row table (`__ASK_RETVAL`: 1, or no row for false) and writes booleans
+    as "1"^^xsd:boolean; both are read as the true/false they mean (the canonical "true"/"false" is kept)."""
+    import pyoxigraph as ox
+
+    from kg.store import results_format
+
     media = ctype.split(";")[0].strip().lower()
+    graph_form = form in ("CONSTRUCT", "DESCRIBE")
+    results_media = media in ("application/sparql-results+json", "application/json", "application/sparql-results+xml")
+    rdf = None if results_media or not media else ox.RdfFormat.from_media_type(media)
+    what = "triples" if graph_form else "true or false" if form == "ASK" else "SPARQL results" if form else "an answer"
+    if (not results_media and rdf is None) or (form and graph_form != (rdf is not None)):
+        sent = f"'{media}'" if media else "no media type"
+        raise QueryError(f"cannot read the endpoint's answer: it sent {sent}, not {what}{_peek(data)}", where=url)
     try:
-        if media in ("application/sparql-results+json", "application/json", "application/sparql-results+xml"):
-            fmt = ox.QueryResultsFormat.JSON if "json" in media else ox.QueryResultsFormat.XML
-            answer = ox.parse_query_results(data, format=fmt)
-            if isinstance(answer, ox.QueryBoolean):
-                return Result("ask", answer.serialize(format=results_format(results)), results, bool(answer))
-            return Result("select", answer.serialize(format=results_format(results)), results)
-        rdf = ox.RdfFormat.from_media_type(media) if media else None
-        if rdf is None:
-            raise QueryError(f"the endpoint answered with an unknown media type '{ctype}'", where=url)
-        triples = ox.parse(data, format=rdf)
-        return Result("graph", serialize_triples(triples, graph_format, prefixes()), graph_format)
-    except SyntaxError as exc:
-        raise QueryError(f"cannot read the endpoint's answer: {exc}", where=url) from None
+        if rdf is not None:
+            triples = ox.parse(data, format=rdf)
+            return Result("graph", serialize_triples(triples, graph_format, prefixes()), graph_format)
+        if "json" in media:
+            data = _canonical_booleans(data)
+        fmt = ox.QueryResultsFormat.JSON if "json" in media else ox.QueryResultsFormat.XML
+        answer = ox.parse_query_results(data, format=fmt)
+        if isinstance(answer, ox.QueryBoolean):
+            if form not in ("ASK", None):
+                raise QueryError(f"cannot read the endpoint's answer: it sent true/false, not {what}", where=url)
+            return Result("ask", answer.serialize(format=results_format(results)), results, bool(answer))
+        if form == "ASK":
+            value = _ask_table(answer, url)
+            return Result("ask", _boolean_document(value, results), results, value)
+        return Result("select", answer.serialize(format=results_format(results)), results)
+    except (SyntaxError, ValueError, UnicodeDecodeError) as exc:
+        raise QueryError(f"cannot read the endpoint's answer as {media}: {_first_line(exc)}", where=url) from None
+
+
+def _ask_table(answer, url: str) -> bool:
+    """The boolean in a table given for an ASK: no row is false; one row, one value of 1/0/true/false."""
+    names = [v.value for v in answer.variables]
+    rows = [[solution[n] for n in names] for solution in answer]
+    if not rows:
+        return False
+    cells = rows[0]
+    if len(rows) == 1 and len(cells) == 1 and cells[0] is not None and cells[0].value in ("1", "0", "true", "false"):
+        return cells[0].value in ("1", "true")
+    raise QueryError(
+        f"cannot read the endpoint's answer: it sent {len(rows)} row(s) of {', '.join(names) or 'no columns'} "
+        "for an ASK query, not true or false",
+        where=url,
+    )
+
+
+def _boolean_document(value: bool, results: str) -> bytes:
+    """An ASK answer serialized as pyoxigraph writes it locally."""
+    import pyoxigraph as ox
+
+    from kg.store import results_format
+
+    doc = json.dumps({"head": {}, "boolean": value}).encode()
+    return ox.parse_query_results(doc, format=ox.QueryResultsFormat.JSON).serialize(format=results_format(results))
+
+
+def _canonical_booleans(data: bytes) -> bytes:
+    """SPARQL JSON with xsd:boolean literals in their canonical form ("1" → "true"), as other engines write them."""
+    if XSD_BOOLEAN.encode() not in data:
+        return data
+    doc = json.loads(data)
+    for row in doc.get("results", {}).get("bindings", ()):
+        for term in row.values():
+            if term.get("datatype") == XSD_BOOLEAN and term.get("value") in ("1", "0"):
+                term["value"] = "true" if term["value"] == "1" else "false"
+    return json.dumps(doc).encode()
+
+
+def _body_text(body: str, limit: int = 300) -> str:
+    """The words of an error page: HTML tags, its title and heading (which repeat the status) left out."""
+    return " ".join(re.sub(r"<(title|h1)>.*?</\1>|<[^>]*>", " ", body[:20000], flags=re.S | re.I).split())[:limit]
+
+
+def _peek(data: bytes) -> str:
+    """A hint of what a body holds: its first words."""
+    text = _body_text(data[:2000].decode("utf-8", "replace"), 120)
+    return f" ({text})" if text else ""
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0][:200]
 
 
 def _headers(accept: str, form: bool = False) -> dict[str, str]:
@@ -156,23 +240,81 @@ def push(
     timeout: float | None = None,
 ) -> tuple[str, int]:
     """Load the built graph (or a build's cache directory) into a Graph Store Protocol endpoint; return
-    (target URL, triples sent). A cached build's N-Triples file is streamed as it is, never held in memory."""
+    (target URL, triples sent). A cached build's N-Triples file is streamed as it is, never held in memory.
+
+    An empty POST goes first (it adds nothing): a URL that is not a Graph Store endpoint, a store without a
+    writable default graph, or one that does not let us write is reported within seconds, before any upload."""
     from kg.export import ntriples, ntriples_file
 
     target = store_url(url, graph_iri)
-    headers = {"Content-Type": "application/n-triples", "User-Agent": USER_AGENT}
-    method = "PUT" if replace else "POST"
     timeout = timeout if timeout and timeout > 0 else DEFAULT_TIMEOUT
     path = ntriples_file(graph)
     if path is None and isinstance(graph, Path):
         raise TypeError(f"no graph.nt in {graph}: push a KnowledgeGraph or a build's cache directory")
+    _store_request(target, "POST", b"", min(timeout, PROBE_TIMEOUT), graph_iri, probe=True)
+    method = "PUT" if replace else "POST"
     if path is None:
         body = ntriples(graph).encode()
-        _request(urllib.request.Request(target, data=body, method=method, headers=headers), timeout, "graph")
+        _store_request(target, method, body, timeout, graph_iri)
         return target, body.count(b"\n")
     with open(path, "rb") as fh:
         count = sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
-        headers["Content-Length"] = str(fh.tell())
         fh.seek(0)
-        _request(urllib.request.Request(target, data=fh, method=method, headers=headers), timeout, "graph")
+        _store_request(target, method, fh, timeout, graph_iri)
     return target, count
+
+
+def _store_request(target: str, method: str, body, timeout: float, graph_iri: str | None, probe: bool = False) -> None:
+    """Send N-Triples to a Graph Store URL; explain a refusal. The answer is read even when the server sends it
+    before taking the whole body (a refusal then shows as a broken pipe on our side)."""
+    parts = urllib.parse.urlsplit(target)
+    conn_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    conn = conn_class(parts.netloc, timeout=timeout)
+    path = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    headers = {"Content-Type": "application/n-triples", "User-Agent": USER_AGENT}
+    if not isinstance(body, bytes):
+        body.seek(0, 2)
+        headers["Content-Length"] = str(body.tell())
+        body.seek(0)
+    try:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the server stopped reading: it says why
+            conn.request(method, path, body=body, headers=headers)
+        resp = conn.getresponse()
+        status, reason, server = resp.status, resp.reason, resp.getheader("Server", "")
+        text = resp.read(64 << 10).decode("utf-8", "replace")
+    except TimeoutError:
+        if probe:
+            raise UsageError(
+                f"{target} gave no answer within {timeout:g} s to a Graph Store request; is it the store's Graph "
+                "Store Protocol URL (Virtuoso: /sparql-graph-crud, Fuseki: /DATASET/data, Oxigraph: /store), not its "
+                "query endpoint?"
+            ) from None
+        raise QueryError(f"the store gave no answer within {timeout:g} s (--timeout)", where=target) from None
+    except (OSError, http.client.HTTPException) as exc:
+        raise QueryError(f"cannot reach the endpoint: {getattr(exc, 'strerror', None) or exc}", where=target) from None
+    finally:
+        conn.close()
+    if 200 <= status < 300:
+        return
+    raise _refusal(status, reason, server, text, target, graph_iri)
+
+
+def _refusal(status: int, reason: str, server: str, body: str, target: str, graph_iri: str | None) -> Exception:
+    """The error that says why a store refused a Graph Store request, and what to do."""
+    detail = _body_text(body)
+    said = f"{status} {reason}" + (f": {detail}" if detail else "")
+    virtuoso = "virtuoso" in (server + body).lower()
+    if "default graph" in body.lower() and not graph_iri:
+        return UsageError(
+            f"the store has no writable default graph ({said}); push into a named graph with --graph IRI and "
+            "query it with ?default-graph-uri=IRI on the endpoint URL"
+        )
+    if status in (401, 403) or "permission denied" in body.lower():
+        hint = ' (Virtuoso: in isql, GRANT SPARQL_UPDATE TO "SPARQL";)' if virtuoso else ""
+        return QueryError(f"the store refused to let us write ({said}); it must allow Graph Store writes{hint}")
+    if status in (404, 405, 415, 501) or "sparql query" in body.lower():
+        return UsageError(
+            f"{target} is not a Graph Store Protocol endpoint ({said}); give the store's Graph Store URL "
+            "(Virtuoso: /sparql-graph-crud, Fuseki: /DATASET/data, Oxigraph: /store)"
+        )
+    return QueryError(f"the store refused the graph ({said})", where=target)

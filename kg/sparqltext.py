@@ -185,7 +185,10 @@ def bind_values(text: str, bindings: Mapping[str, object], prefixes: Mapping[str
     """The query with `VALUES (?a ?b) { (t1 t2) }` opening its WHERE group: parameters bound as RDF terms.
 
     A subquery that uses a bound variable gets the same block (it would not see the outer one), so a
-    parameter binds everywhere, as an engine substitution would. Used locally and for remote endpoints alike.
+    parameter binds everywhere, as an engine substitution would. Where a bound variable is the subject or
+    object of a transitive property path (`?drug mk:affects* ?x`), the IRI is also written in its place:
+    Virtuoso 7.2 does not take a path's start from VALUES (wrong rows or "transitive start not given"), and
+    for every engine it means the same. Used locally and for remote endpoints alike, so they run one text.
     """
     if not bindings:
         return text
@@ -195,7 +198,7 @@ def bind_values(text: str, bindings: Mapping[str, object], prefixes: Mapping[str
     toks = significant(text)
     outer = _outer_group(toks)
     groups = [outer] + [_group_after(toks, i) for i in range(outer + 1, len(toks)) if toks[i].upper == "SELECT"]
-    inserts = []
+    edits = []  # (start, end, replacement)
     for k in groups:
         end = _closing(toks, k)
         used = {t.text[1:] for t in toks[k:end] if t.kind == "var"}
@@ -203,10 +206,79 @@ def bind_values(text: str, bindings: Mapping[str, object], prefixes: Mapping[str
         if bound:
             names = " ".join(f"?{n}" for n in bound)
             values = " ".join(term_text(t, prefixes) for t in bound.values())
-            inserts.append((toks[k].start + 1, f" VALUES ({names}) {{ ({values}) }}"))
-    for at, block in sorted(inserts, reverse=True):
-        text = text[:at] + block + text[at:]
+            at = toks[k].start + 1
+            edits.append((at, at, f" VALUES ({names}) {{ ({values}) }}"))
+    for i in _transitive_path_ends(toks):
+        term = bindings.get(toks[i].text[1:]) if toks[i].kind == "var" else None
+        if term is not None and type(term).__name__ == "NamedNode":
+            edits.append((toks[i].start, toks[i].start + len(toks[i].text), term_text(term, prefixes)))
+    for start, stop, replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[stop:]
     return text
+
+
+_PATH_ELEMENT = ("iri", "pname")
+
+
+def _transitive_path_ends(toks: list[Token]) -> list[int]:
+    """Indexes of the subject and object tokens of each triple pattern whose property path has a * or +."""
+    ends = []
+    for k, t in enumerate(toks):
+        if t.kind != "punct" or t.text not in "*+" or k == 0 or not _ends_path_unit(toks, k - 1):
+            continue
+        start = _unit_start(toks, k - 1)
+        while start is not None and start >= 2 and toks[start - 1].text in ("/", "|"):
+            start = _unit_start(toks, start - 2) if _ends_path_unit(toks, start - 2) else None
+        if start is not None and start >= 1:
+            ends.append(start - 1)
+        stop = k + 1
+        while stop is not None and stop < len(toks) and toks[stop].text in ("/", "|", "*", "+", "?"):
+            stop = _unit_end(toks, stop + 1) + 1 if toks[stop].text in ("/", "|") else stop + 1
+        if stop is not None and stop < len(toks):
+            ends.append(stop)
+    return ends
+
+
+def _ends_path_unit(toks: list[Token], i: int) -> bool:
+    """Whether token i closes a path primary: an IRI, `a`, or a group of path tokens only."""
+    t = toks[i]
+    if t.kind in _PATH_ELEMENT or (t.kind == "name" and t.text == "a"):
+        return True
+    if t.text != ")":
+        return False
+    j = _unit_start(toks, i)
+    return j is not None and all(
+        x.kind in _PATH_ELEMENT or x.text in ("a", "/", "|", "^", "!", "(", ")", "*", "+", "?") for x in toks[j:i]
+    )
+
+
+def _unit_start(toks: list[Token], i: int) -> int | None:
+    """Index where the path primary ending at token i starts, with its ^ or ! in front."""
+    if toks[i].text == ")":
+        level = 0
+        while i >= 0:
+            level += {")": 1, "(": -1}.get(toks[i].text, 0) if toks[i].kind == "punct" else 0
+            if level == 0:
+                break
+            i -= 1
+        if i < 0:
+            return None
+    while i >= 1 and toks[i - 1].text in ("^", "!"):
+        i -= 1
+    return i
+
+
+def _unit_end(toks: list[Token], i: int) -> int:
+    """Index of the last token of the path primary starting at token i (after any ^ or !)."""
+    while i < len(toks) and toks[i].text in ("^", "!"):
+        i += 1
+    if i < len(toks) and toks[i].text == "(":
+        level = 0
+        for j in range(i, len(toks)):
+            level += {"(": 1, ")": -1}.get(toks[j].text, 0) if toks[j].kind == "punct" else 0
+            if level == 0:
+                return j
+    return i
 
 
 def rebound_variables(text: str) -> list[Token]:

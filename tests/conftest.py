@@ -69,6 +69,22 @@ def run_kg(*args: str, input: str | None = None, cwd: Path | None = None, timeou
     )
 
 
+def wait_for_http(url: str, proc: subprocess.Popen, seconds: float) -> bool:
+    """Whether a server started as `proc` answers `url` with 200 within `seconds` (False if it died or is late)."""
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while proc.poll() is None and time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
 @pytest.fixture()
 def kg_cli():
     """Invoke the click application in-process; returns click's Result."""

@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pyoxigraph as ox
 import pytest
 
-from conftest import run_kg
+from conftest import run_kg, wait_for_http
 from kg.errors import UsageError
 from kg.remote import check_url, prepare, store_url
 from kg.serve import free_port
@@ -34,18 +37,9 @@ def oxigraph(tmp_path_factory):
     cmd = [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--timeout-s", "3"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/query?query=ASK%7B%7D", timeout=1) as resp:
-                if resp.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("oxigraph serve did not start")
-        time.sleep(0.05)
+    if not wait_for_http(f"{base}/query?query=ASK%7B%7D", proc, 15):
+        proc.kill()
+        pytest.fail("oxigraph serve did not start")
     yield base
     proc.terminate()
     try:
@@ -185,3 +179,97 @@ def test_store_urls_and_schemes():
         store_url("http://h:1/store", "not an iri")
     with pytest.raises(UsageError):
         check_url("ftp://h/x")
+
+
+# --- faults: an endpoint that answers what it should not --------------------------------------------------
+
+
+class _Faulty(BaseHTTPRequestHandler):
+    """Answers by path: an HTML page, triples for a SELECT, a two-row table for an ASK, broken JSON, silence."""
+
+    answers: ClassVar[dict[str, tuple[str, bytes]]] = {
+        "/html": ("text/html", b"<html><head><title>Login</title></head><body><p>Please sign in</p></body></html>"),
+        "/triples": ("application/n-triples", b"<urn:a> <urn:b> <urn:c> .\n"),
+        "/table": (
+            "application/sparql-results+json",
+            b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"uri","value":"urn:a"}},'
+            b'{"x":{"type":"uri","value":"urn:b"}}]}}',
+        ),
+        "/ask-table": (
+            "application/sparql-results+json",
+            b'{"head":{"vars":["__ASK_RETVAL"]},"results":{"bindings":[{"__ASK_RETVAL":'
+            b'{"type":"typed-literal","datatype":"http://www.w3.org/2001/XMLSchema#integer","value":"1"}}]}}',
+        ),
+        "/ask-empty": (
+            "application/sparql-results+json",
+            b'{"head":{"vars":["__ASK_RETVAL"]},"results":{"bindings":[]}}',
+        ),
+        "/broken": ("application/sparql-results+json", b'{"head":{"vars":["x"]},"results":{"bindi'),
+    }
+
+    def do_POST(self) -> None:
+        path = self.path.split("?")[0]
+        if path == "/silent":
+            time.sleep(3)
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        ctype, body = self.answers[path]
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def faulty():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Faulty)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_an_answer_that_cannot_be_read_is_refused_in_one_line(faulty):
+    select = "SELECT ?x WHERE { ?x ?p ?o }"
+    for path, query, says in (
+        ("/html", select, "it sent 'text/html', not SPARQL results (Please sign in)"),
+        ("/triples", select, "it sent 'application/n-triples', not SPARQL results"),
+        ("/table", "CONSTRUCT { ?x ?p ?o } WHERE { ?x ?p ?o }", "not triples"),
+        ("/table", "ASK { ?x ?p ?o }", "2 row(s) of x for an ASK query, not true or false"),
+        ("/broken", select, "cannot read the endpoint's answer as application/sparql-results+json"),
+    ):
+        r = run_kg("sparql", query, "--endpoint", faulty + path)
+        assert r.returncode == 1 and says in r.stderr, (path, r.stderr)
+        assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+
+
+def test_an_ask_answered_as_a_one_row_table_is_read_as_true_or_false(faulty):
+    yes = run_kg("sparql", "ASK { ?x ?p ?o }", "--endpoint", faulty + "/ask-table")
+    no = run_kg("sparql", "ASK { ?x ?p ?o }", "--endpoint", faulty + "/ask-empty", "-f", "json")
+    assert (yes.returncode, yes.stdout) == (0, "true\n")
+    assert no.returncode == 1 and json.loads(no.stdout) == {"head": {}, "boolean": False}
+
+
+def test_push_to_a_silent_url_gives_up_within_the_probe_time(faulty, mini_graph, monkeypatch):
+    import kg.remote
+
+    monkeypatch.setattr(kg.remote, "PROBE_TIMEOUT", 1.0)
+    started = time.monotonic()
+    with pytest.raises(UsageError, match="gave no answer within 1 s to a Graph Store request"):
+        kg.remote.push(mini_graph, faulty + "/silent", graph_iri=GRAPH, timeout=300)
+    assert time.monotonic() - started < 2.5
+
+
+@pytest.mark.server
+def test_push_to_a_query_endpoint_is_refused_at_once(oxigraph):
+    started = time.monotonic()
+    r = run_kg("push", "--endpoint", f"{oxigraph}/query")
+    assert r.returncode == 2 and "is not a Graph Store Protocol endpoint (415" in r.stderr
+    assert "Oxigraph: /store" in r.stderr and time.monotonic() - started < 10
