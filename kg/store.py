@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import math
 import os
 import pickle
 import select
@@ -30,11 +31,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.errors import DataError, KGError, UsageError
+from kg.osutil import die_with_parent, exclusive_lock, set_deadline, unwinding_signals
 from kg.sparqltext import (
     ask_as_construct,
     bind_values,
     query_form,
     rebound_variables,
+    significant,
     syntax_error_message,
     uses_service,
     variables,
@@ -46,6 +49,7 @@ if TYPE_CHECKING:
     from kg.graph import KnowledgeGraph
 
 STORE_DIR = "oxigraph"
+STORE_MANIFEST = "kg-manifest.json"  # inside the store directory: RocksDB leaves files it does not know alone
 RESULTS_FORMATS = ("json", "xml", "csv", "tsv")
 GRAPH_FORMATS = ("ttl", "nt", "jsonld")
 MEDIA_TYPES = {
@@ -123,51 +127,79 @@ def ensure_store(graph: KnowledgeGraph) -> Path | None:
     return None if graph.cache_dir is None else store_in(Path(graph.cache_dir))
 
 
-def store_in(cache_dir: Path) -> Path:
-    """The persisted store inside a build's cache directory, built from its graph.nt if missing."""
+def store_in(cache_dir: Path, notice: Callable[[str], None] | None = None) -> Path:
+    """The persisted store inside a build's cache directory, checked against its manifest; built from the build's
+    graph.nt when it is missing, and rebuilt, with a one-line `notice`, when it is damaged."""
+    from kg.build import verified_file
+
     target = cache_dir / STORE_DIR
-    if target.is_dir():
+    why = store_damage(target)
+    if why is None:
         return target
-    return build_store(cache_dir / "graph.nt", target)
+    if why != _ABSENT:
+        (notice or _notice)(f"the SPARQL store in {target} is damaged ({why}); rebuilding it")
+    return build_store(verified_file(cache_dir, "graph.nt"), target)
+
+
+_ABSENT = "absent"
+
+
+def _notice(message: str) -> None:
+    import sys
+
+    print(f"kg: note: {message}", file=sys.stderr)
+
+
+def store_damage(target: Path) -> str | None:
+    """None when the store at `target` is as it was built (its files' sizes and stat fields as its manifest records,
+    else their content hashes); otherwise what is wrong. RocksDB checks the blocks it reads no further, and a store
+    changed behind its back can make the engine fail on every query or ask for tens of gigabytes."""
+    from kg.build import changed_files
+
+    if not target.is_dir():
+        return _ABSENT
+    changed = changed_files(target, STORE_MANIFEST)
+    if changed is None:
+        return "its manifest is missing or unreadable"
+    return f"{', '.join(changed[:3])}{' …' if len(changed) > 3 else ''} changed" if changed else None
 
 
 def build_store(ntriples: Path, target: Path) -> Path:
-    """Bulk-load an N-Triples file into a new on-disk store at `target`, atomically (temp dir + rename)."""
+    """Bulk-load an N-Triples file into a new on-disk store at `target`, atomically (temp dir + rename), with a
+    manifest of its files written last. Builds into one directory take turns; a store already built is kept."""
     import pyoxigraph as ox
 
+    from kg.build import CACHE_FORMAT, LOCK_FILE, file_record, write_manifest
+
     parent = target.parent
-    _remove_stale_builds(parent)
     try:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=parent))
-    except OSError as exc:
-        raise DataError(f"cannot write the SPARQL store: {exc.strerror or exc}", where=str(parent)) from None
-    try:
-        store = ox.Store(str(tmp))
-        store.bulk_load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
-        store.flush()
-        store.optimize()
-        del store  # closes the database before it is moved
-        try:
-            os.rename(tmp, target)
-        except OSError:
-            if not target.is_dir():  # another process won the race: its store is as good as ours
+        with exclusive_lock(parent / LOCK_FILE), unwinding_signals():
+            if store_damage(target) is None:  # another process built it while this one waited
+                return target
+            for stale in parent.glob(f".{target.name}-*"):  # every builder holds the lock: these are from killed ones
+                shutil.rmtree(stale, ignore_errors=True)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=parent))
+            try:
+                store = ox.Store(str(tmp))
+                store.bulk_load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
+                store.flush()
+                store.optimize()
+                del store  # closes the database before it is moved
+                files = {p.name: file_record(p) for p in sorted(tmp.iterdir()) if p.is_file()}
+                write_manifest(tmp, {"format": CACHE_FORMAT, "files": files}, STORE_MANIFEST)
+                if target.exists():  # a damaged store: moved aside, then replaced
+                    old = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=parent))
+                    os.replace(target, old)
+                    shutil.rmtree(old, ignore_errors=True)
+                os.rename(tmp, target)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
                 raise
-            shutil.rmtree(tmp, ignore_errors=True)
     except (OSError, SyntaxError) as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise DataError(f"cannot build the SPARQL store: {exc}", where=str(target)) from None
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        raise DataError(
+            f"cannot build the SPARQL store: {getattr(exc, 'strerror', None) or exc}", where=str(target)
+        ) from None
     return target
-
-
-def _remove_stale_builds(parent: Path, older_than: float = 600) -> None:
-    now = time.time()
-    for p in parent.glob(f".{STORE_DIR}-*"):
-        with contextlib.suppress(OSError):
-            if now - p.stat().st_mtime > older_than:
-                shutil.rmtree(p, ignore_errors=True)
 
 
 class Engine:
@@ -221,6 +253,7 @@ class Engine:
         the engine, never by editing the text; `timeout` (seconds) runs the query in a child process that is
         killed when time is up (0: no limit, still in a child, so that Ctrl-C stops it).
         """
+        check_timeout(timeout)
         check_query(text, allow_remote=allow_remote)
         if results not in RESULTS_FORMATS or graph_format not in GRAPH_FORMATS:
             raise UsageError(f"unknown result format '{results}' / '{graph_format}'")
@@ -316,8 +349,12 @@ def rebinding_error(text: str, prefixes: Mapping[str, str]) -> str | None:
     return f"syntax error: {where} bind variables their groups already use before them; bind new variables"
 
 
+MAX_NESTING = 256  # groups and brackets inside one another; the engine's parser overflows its stack at ~3,000
+
+
 def check_query(text: str, *, allow_remote: bool = False) -> str | None:
-    """Refuse what must not run locally (updates; SERVICE unless allowed); return the query form."""
+    """Refuse what must not run locally (updates; SERVICE unless allowed; nesting the engine cannot parse); return
+    the query form."""
     form = query_form(text)
     if form == "UPDATE":
         raise UsageError(
@@ -326,20 +363,48 @@ def check_query(text: str, *, allow_remote: bool = False) -> str | None:
         )
     if uses_service(text) and not allow_remote:
         raise UsageError("SERVICE calls another endpoint over the network; pass --allow-remote to permit it")
+    depth = nesting(text)
+    if depth > MAX_NESTING:
+        raise UsageError(f"the query nests groups or brackets {depth} deep; at most {MAX_NESTING} are allowed")
     return form
+
+
+def nesting(text: str) -> int:
+    """How deeply the query's groups, brackets and parentheses nest (strings, IRIs and comments aside)."""
+    depth = deepest = 0
+    for tok in significant(text):
+        if tok.text in ("{", "(", "["):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif tok.text in ("}", ")", "]"):
+            depth -= 1
+    return deepest
+
+
+def check_timeout(seconds: float | None, what: str = "--timeout") -> float | None:
+    """A time limit as given (None or 0: none), or UsageError when it is not a finite number of seconds ≥ 0."""
+    if seconds is not None and not (isinstance(seconds, (int, float)) and math.isfinite(seconds) and seconds >= 0):
+        raise UsageError(f"{what} must be a finite number of seconds (0 for no limit), not {seconds}")
+    return seconds
 
 
 def run_with_timeout(fn: Callable[[], Result], seconds: float | None) -> Result:
     """Run `fn` in a forked child; kill it and raise QueryTimeout if it takes longer than `seconds` (None: no
-    limit). The parent waits in Python, so Ctrl-C stops the query, which pyoxigraph itself would not notice."""
+    limit). The parent waits in Python, so Ctrl-C stops the query, which pyoxigraph itself would not notice.
+    The child dies with its parent, however the parent ends (SIGKILL included, on Linux), and carries its own
+    deadline a second after the parent's, so a runaway query never outlives the command that started it."""
     if not hasattr(os, "fork"):
         raise UsageError("a time limit needs os.fork (POSIX); run without --timeout")
+    check_timeout(seconds)
+    parent = os.getpid()
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: answer, report through the pipe, and leave without running any cleanup
-        os.close(read_fd)
         code = 1
         try:
+            os.close(read_fd)
+            die_with_parent(parent)
+            set_deadline(None if seconds is None else seconds + 1)
             try:
                 payload: tuple = ("ok", fn())
             except KGError as exc:
@@ -355,18 +420,19 @@ def run_with_timeout(fn: Callable[[], Result], seconds: float | None) -> Result:
     deadline = None if seconds is None else time.monotonic() + seconds
     finished = False
     try:
-        while True:
-            left = None if deadline is None else deadline - time.monotonic()
-            if left is not None and left <= 0:
-                raise QueryTimeout(seconds)
-            ready, _, _ = select.select([read_fd], [], [], left)
-            if ready:
-                chunk = os.read(read_fd, 1 << 20)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-        _, status = os.waitpid(pid, 0)
-        finished = True
+        with unwinding_signals():  # SIGTERM or SIGHUP: the child is killed below before this process ends
+            while True:
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    raise QueryTimeout(seconds)
+                ready, _, _ = select.select([read_fd], [], [], left)
+                if ready:
+                    chunk = os.read(read_fd, 1 << 20)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+            _, status = os.waitpid(pid, 0)
+            finished = True
     finally:
         os.close(read_fd)
         if not finished:
@@ -375,10 +441,24 @@ def run_with_timeout(fn: Callable[[], Result], seconds: float | None) -> Result:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, 0)
     if not chunks:
-        raise QueryError(f"the query process ended without an answer (status {status})")
+        raise QueryError(f"the query engine {_ending(status)}")
     payload = pickle.loads(b"".join(chunks))
     if payload[0] == "ok":
         return payload[1]
     _, kind, message, where = payload
     cls = {"UsageError": UsageError, "DataError": DataError, "QueryTimeout": QueryError}.get(kind, QueryError)
     raise cls(message, where=where)
+
+
+def _ending(status: int) -> str:
+    """How a child that gave no answer ended, for a one-line error."""
+    if not os.WIFSIGNALED(status):
+        return f"stopped without an answer (exit status {os.waitstatus_to_exitcode(status)})"
+    sig = os.WTERMSIG(status)
+    name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else f"signal {sig}"
+    hint = {
+        signal.SIGSEGV: ": it ran out of stack, as a very deeply nested or very long expression makes it do",
+        signal.SIGKILL: ": killed, perhaps for want of memory",
+        signal.SIGABRT: ": it aborted, perhaps for want of memory",
+    }.get(sig, "")
+    return f"crashed ({name}){hint}"
