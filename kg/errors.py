@@ -23,6 +23,10 @@ class DataError(KGError):
     """The data, ontology or cache cannot be used as it is (exit 1)."""
 
 
+class OutputError(KGError):
+    """The result could not be written: a full disk or device, an I/O error (exit 1)."""
+
+
 class UsageError(KGError):
     """The user's request cannot be understood: unknown name, bad query, bad option (exit 2)."""
 

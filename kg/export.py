@@ -8,6 +8,7 @@ import io
 import itertools
 import os
 import re
+import stat
 import sys
 import tempfile
 from collections import Counter
@@ -15,9 +16,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from kg.errors import UsageError
+from kg.errors import OutputError, UsageError
 from kg.graph import KnowledgeGraph
 from kg.model import QUALIFIERS
+from kg.osutil import is_input, locked_temporary, remove_orphans, unwinding_signals
 from kg.vocab import ENT, MK, SRC, STMT, prefixes
 
 RDF_FORMATS = ("ttl", "nt", "jsonld")
@@ -37,57 +39,96 @@ def guess_format(path: str | None, fmt: str | None, default: str = "ttl") -> str
     return EXTENSIONS.get(suffix, default)
 
 
+def output_target(path: str | Path) -> tuple[Path, bool]:
+    """Where an output named `path` goes once symlinks are followed, and whether that is a regular file (or a new
+    one); UsageError for an empty name, a directory, or a file this run reads."""
+    text = str(path)
+    if not text.strip():
+        raise UsageError("the output file name is empty; give a file name, or - for standard output")
+    real = Path(os.path.realpath(text))  # a symlink is followed, never replaced (a dangling one: its target)
+    try:
+        st = os.stat(real)
+    except FileNotFoundError:
+        return real, True
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot write: {getattr(exc, 'strerror', None) or exc}", where=text) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise UsageError("is a directory; give a file name", where=text)
+    if is_input(real):
+        raise UsageError("is an input of this command; write the output to another file", where=text)
+    return real, stat.S_ISREG(st.st_mode)
+
+
 @contextlib.contextmanager
 def atomic_file(path: str | Path) -> Iterator[BinaryIO]:
-    """A binary file to write `path` through (stdout for '-'): it appears whole when the block ends, or not at all."""
+    """A binary file to write `path` through (stdout for '-'), never half-written and never clobbering: a regular file
+    appears whole when the block ends (a locked temporary renamed over it) or not at all; a device, pipe or socket is
+    written in place; a symlink is followed; a directory, an empty name or an input of this run is refused (exit 2);
+    a failure to write (a full disk, /dev/full) is an error (exit 1), and temporaries go on every signal."""
     if str(path) == "-":
+        out = sys.stdout.buffer
         try:
-            yield sys.stdout.buffer
-            sys.stdout.buffer.flush()
+            yield out
+            out.flush()
         except BrokenPipeError:  # the reader stopped early (`| head`): not an error, and nothing more to say
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise SystemExit(0) from None
+        except OSError as exc:
+            raise OutputError(f"cannot write to standard output: {exc.strerror or exc}") from None
         return
-    path = Path(path)
+    target, regular = output_target(path)
+    if not regular:
+        yield from _in_place(target, str(path))
+        return
+    remove_orphans(target.parent)  # temporaries of runs killed outright (SIGKILL) before they could clean up
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+        fd, tmp = locked_temporary(target.parent, target.name)
     except OSError as exc:
         raise UsageError(f"cannot write: {exc.strerror or exc}", where=str(path)) from None
+    fh = os.fdopen(fd, "wb")  # the lock lasts while it is open: until the file is in place
     try:
-        with os.fdopen(fd, "wb") as fh, _stop_signals_unwind():
+        with unwinding_signals():
+            try:
+                yield fh
+                fh.flush()
+                os.fsync(fh.fileno())
+                os.chmod(tmp, _mode(target))
+                os.replace(tmp, target)
+            except OSError as exc:
+                raise OutputError(f"cannot write: {exc.strerror or exc}", where=str(path)) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        with contextlib.suppress(OSError):
+            fh.close()
+
+
+def _in_place(target: Path, name: str) -> Iterator[BinaryIO]:
+    """Write a device, named pipe or socket where it is (a pipe waits for its reader, as the shell's > does)."""
+    try:
+        fh = open(target, "wb")  # noqa: SIM115 (closed below, where its errors are reported)
+    except OSError as exc:
+        raise UsageError(f"cannot write: {exc.strerror or exc}", where=name) from None
+    try:
+        with unwinding_signals():
             yield fh
+            fh.close()
+    except OSError as exc:
+        raise OutputError(f"cannot write: {exc.strerror or exc}", where=name) from None
+    finally:
+        with contextlib.suppress(OSError):
+            fh.close()
+
+
+def _mode(target: Path) -> int:
+    """The permissions of the file being replaced, or the default ones of a new file."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
         umask = os.umask(0)
         os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _exit(signum: int, frame) -> None:
-    raise SystemExit(128 + signum)
-
-
-@contextlib.contextmanager
-def _stop_signals_unwind() -> Iterator[None]:
-    """While a file is written, SIGTERM and SIGHUP exit through Python, so the temporary file is removed."""
-    import signal  # here, not at the top: every command imports this module to print
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {}
-    for name in ("SIGTERM", "SIGHUP"):
-        sig = getattr(signal, name, None)
-        if sig is not None and signal.getsignal(sig) is signal.SIG_DFL:  # where it would kill us mid-write
-            previous[sig] = signal.signal(sig, _exit)
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        return 0o666 & ~umask
 
 
 def atomic_write(path: str | Path, content: bytes) -> None:
@@ -102,10 +143,14 @@ def ntriples(graph: KnowledgeGraph) -> str:
 
 
 def ntriples_file(graph: KnowledgeGraph | Path) -> Path | None:
-    """The build's N-Triples file (unsorted, one triple per line) of a graph or a cache directory, if there is one."""
+    """The build's N-Triples file (unsorted, one triple per line) of a graph or a cache directory, if there is one,
+    its content checked against the build's manifest (a damaged build is rebuilt first)."""
+    from kg.build import read_manifest, verified_file
+
     directory = graph if isinstance(graph, Path) else graph.cache_dir
-    path = directory / "graph.nt" if directory else None
-    return path if path and path.is_file() else None
+    if directory is None or not ((directory / "graph.nt").is_file() or read_manifest(directory)):
+        return None
+    return verified_file(directory, "graph.nt")
 
 
 RUN_BYTES = 64 << 20  # N-Triples sorted in memory at once; a larger graph is sorted in runs on disk and merged

@@ -143,6 +143,9 @@ def parse_header(text: str, where: str = "query") -> tuple[str, str, tuple[Query
 
 def load_query_file(path: Path, name: str | None = None) -> NamedQuery:
     """Read one .rq file with its header."""
+    from kg.osutil import note_input
+
+    note_input(path)  # `-o` naming it is refused
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
