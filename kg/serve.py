@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING
 
 from kg.errors import KGError, UsageError
 from kg.sparqltext import declared_prefixes, prologue, query_form, shift_error_lines, uses_service
-from kg.store import MEDIA_TYPES, ensure_store, rebinding_error
+from kg.store import MAX_NESTING, MEDIA_TYPES, check_timeout, ensure_store, nesting, rebinding_error
 from kg.vocab import prefixes
 
 if TYPE_CHECKING:
@@ -62,6 +62,10 @@ _ANSWER_TYPES = {
     "text/xml",
 }
 MAX_REQUEST_BYTES = 1024 * 1024
+MAX_FIELDS = 1000  # form fields in one request
+MAX_CONNECTIONS = 256  # open at once; more are answered 503 at once rather than queued without bound
+IDLE_TIMEOUT = 10.0  # seconds a connection may sit without sending anything
+REQUEST_DEADLINE = 30.0  # seconds to send a whole request, however slowly the bytes come
 
 
 class ServeError(KGError):
@@ -96,6 +100,8 @@ class OxigraphProcess:
         self.port = 0
         self.generation = 0
         self._proc: subprocess.Popen | None = None
+        self._log = None  # the engine's own output, for the line that says why it stopped
+        self._log_mark = 0
         self._lock = threading.Lock()
 
     def start(self, wait: float = 15.0) -> None:
@@ -120,7 +126,9 @@ class OxigraphProcess:
                     break
                 if self._answers():
                     self.generation += 1
-                    log.close()
+                    self._log = log
+                    log.seek(0, os.SEEK_END)  # what it says from now on is why it stopped, if it does
+                    self._log_mark = log.tell()
                     return
                 time.sleep(0.02)
             log.seek(0)
@@ -141,13 +149,41 @@ class OxigraphProcess:
         except OSError:
             return False
 
-    def restart(self, seen_generation: int) -> None:
-        """Restart the engine unless someone already did since `seen_generation`."""
+    def stopped(self, grace: float = 1.0) -> bool:
+        """Whether the engine process has ended (waiting up to `grace` seconds for one that is dying)."""
+        proc = self._proc
+        if proc is None:
+            return True
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+
+    def restart(self, seen_generation: int, why: str | None = None) -> None:
+        """Restart the engine unless someone already did since `seen_generation`; `why` is logged when it stopped
+        by itself (a crash), with the end of its own output."""
         with self._lock:
             if self.generation != seen_generation:
                 return
+            if why is not None:
+                log(f"the query engine {why}{self._last_words()}; restarting it")
             self.stop()
             self.start()
+
+    def _last_words(self) -> str:
+        """The end of the engine's own output (a panic message, say), or how its process ended."""
+        proc, words = self._proc, ""
+        if self._log is not None:
+            with contextlib.suppress(OSError, ValueError):
+                self._log.seek(self._log_mark)
+                words = " ".join(self._log.read()[-2000:].decode("utf-8", "replace").split())[-300:]
+        code = proc.poll() if proc is not None else None
+        if code is not None:
+            sig = code - 128 if code > 128 else -code if code < 0 else 0
+            ended = f"{signal.Signals(sig).name}" if sig in signal.Signals._value2member_map_ else f"exit status {code}"
+            words = f"{words}; {ended}" if words else ended
+        return f" ({words})" if words else ""
 
     def stop(self) -> None:
         """Stop the engine process and its guard (a read-only engine can be killed outright)."""
@@ -161,6 +197,15 @@ class OxigraphProcess:
         proc.wait(timeout=10)
         if proc.stdin:
             proc.stdin.close()
+        log_file, self._log = self._log, None
+        if log_file is not None:
+            log_file.close()
+
+
+def log(message: str) -> None:
+    """A line on the server's terminal (stderr), with the time: what went wrong and what was done about it."""
+    with contextlib.suppress(OSError, ValueError):
+        print(f"kg serve {time.strftime('%H:%M:%S')}: {message}", file=sys.stderr, flush=True)
 
 
 # The engine runs under a small POSIX shell guard whose stdin is a pipe from kg serve: a watcher reads it and kills
@@ -193,6 +238,7 @@ class Endpoint(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # the listen backlog: Python's default of 5 resets clients under load
 
     def __init__(
         self,
@@ -209,6 +255,62 @@ class Endpoint(ThreadingHTTPServer):
         self.examples = examples
         self.query_timeout = timeout
         self.allow_remote = allow_remote
+        self._open = 0
+        self._reading: dict[socket.socket, float] = {}  # connections still sending their request: their deadline
+        self._count = threading.Lock()
+
+    def process_request(self, request, client_address) -> None:
+        """One thread per connection, up to MAX_CONNECTIONS; past that, 503 at once and closed."""
+        with self._count:
+            full = self._open >= MAX_CONNECTIONS
+            if not full:
+                self._open += 1
+                self._reading[request] = time.monotonic() + REQUEST_DEADLINE
+        if full:
+            with contextlib.suppress(OSError):
+                request.settimeout(1)
+                request.sendall(b"HTTP/1.0 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-After: 1\r\n\r\n")
+            self.close_request(request)  # no lingering here: this is the thread that accepts connections
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request, client_address) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.request_read(request)
+            with self._count:
+                self._open -= 1
+
+    def shutdown_request(self, request) -> None:
+        """Close a connection gracefully: after our answer, read what the client still sends (briefly, boundedly),
+        so that unread bytes of a refused request do not make the kernel reset the connection before the client
+        has read the refusal."""
+        with contextlib.suppress(OSError):
+            request.shutdown(socket.SHUT_WR)
+            deadline = time.monotonic() + 1
+            while (left := deadline - time.monotonic()) > 0:
+                request.settimeout(left)
+                if not request.recv(1 << 16):
+                    break
+        self.close_request(request)
+
+    def request_read(self, request) -> None:
+        """The connection has sent its whole request: its request deadline no longer applies."""
+        with self._count:
+            self._reading.pop(request, None)
+
+    def service_actions(self) -> None:
+        """Between polls: cut the connections that take longer than REQUEST_DEADLINE to send their request (a
+        client trickling bytes would otherwise hold a thread for ever)."""
+        now = time.monotonic()
+        with self._count:
+            late = [s for s, deadline in self._reading.items() if deadline < now]
+            for s in late:
+                del self._reading[s]
+        for s in late:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
 
     @property
     def url(self) -> str:
@@ -224,9 +326,29 @@ class Handler(BaseHTTPRequestHandler):
 
     server: Endpoint
     server_version = "mechkg"
+    timeout = IDLE_TIMEOUT  # seconds a read or write may wait on the client
 
     def log_message(self, *args) -> None:
         """Quiet: the terminal shows only the ready line and errors."""
+
+    def parse_request(self) -> bool:
+        """The request line and headers (http.server refuses long lines and too many headers); then the request
+        deadline no longer applies to a GET."""
+        ok = super().parse_request()
+        if ok and self.command != "POST":
+            self.server.request_read(self.connection)
+        return ok
+
+    def _params(self, text: str) -> dict[str, list[str]] | None:
+        """Form fields of a query string or body, strictly: invalid percent-encoded UTF-8 or too many fields → 400."""
+        try:
+            return urllib.parse.parse_qs(
+                text, keep_blank_values=True, encoding="utf-8", errors="strict", max_num_fields=MAX_FIELDS
+            )
+        except (UnicodeDecodeError, ValueError) as exc:
+            reason = "is not UTF-8" if isinstance(exc, UnicodeDecodeError) else f"has too many fields ({exc})"
+            self._send_text(400, f"the request's form data {reason}")
+            return None
 
     # --- routing ---------------------------------------------------------------------------------------
 
@@ -238,7 +360,9 @@ class Handler(BaseHTTPRequestHandler):
         elif url.path == "/queries.json":
             self._send(200, "application/json", self.server.examples)
         elif url.path in ("/query", "/sparql"):
-            params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+            params = self._params(url.query)
+            if params is None:
+                return
             if "update" in params:
                 self._refuse_update()
             elif "query" not in params:
@@ -259,15 +383,22 @@ class Handler(BaseHTTPRequestHandler):
         if url.path not in ("/query", "/sparql"):
             self._send_text(404 if url.path != "/" else 405, f"cannot POST to {url.path}")
             return
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_REQUEST_BYTES:
-            self._send_text(413, "request too large")
+        body = self._body()
+        if body is None:
             return
-        body = self.rfile.read(length).decode("utf-8", "replace") if length else ""
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+        charset = self.headers.get_content_charset("utf-8")
+        if charset not in ("utf-8", "utf8", "us-ascii"):
+            self._send_text(415, f"send the request in UTF-8, not {charset}")
+            return
+        params = self._params(url.query)
+        if params is None:
+            return
         if ctype == "application/x-www-form-urlencoded":
-            params.update(urllib.parse.parse_qs(body, keep_blank_values=True))
+            form = self._params(body)
+            if form is None:
+                return
+            params.update(form)
         elif ctype == "application/sparql-query":
             params["query"] = [body]
         elif ctype == "application/sparql-update":
@@ -282,6 +413,32 @@ class Handler(BaseHTTPRequestHandler):
             self._send_text(400, "no query parameter")
         else:
             self._query(params)
+
+    def _body(self) -> str | None:
+        """The request body as text; None once a 4xx has been sent (a Content-Length that is missing with a chunked
+        body, not a plain number, or over MAX_REQUEST_BYTES; a body that is not UTF-8 or arrives short)."""
+        if self.headers.get("Transfer-Encoding"):
+            self._send_text(411, "send a Content-Length; chunked requests are not accepted")
+            return None
+        lengths = self.headers.get_all("Content-Length") or ["0"]
+        text = lengths[0].strip()
+        if len(set(lengths)) > 1 or not (text.isascii() and text.isdigit()):
+            self._send_text(400, "Content-Length must be one whole number of bytes")
+            return None
+        length = int(text)
+        if length > MAX_REQUEST_BYTES:
+            self._send_text(413, f"request too large (at most {MAX_REQUEST_BYTES} bytes)")
+            return None
+        raw = self.rfile.read(length) if length > 0 else b""
+        self.server.request_read(self.connection)
+        if len(raw) < max(length, 0):
+            self.close_connection = True
+            return None  # the client went away mid-body: nobody to answer
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            self._send_text(400, "the request body is not UTF-8")
+            return None
 
     def do_PUT(self) -> None:
         """Graph Store writes are refused."""
@@ -307,6 +464,10 @@ class Handler(BaseHTTPRequestHandler):
             return
         if uses_service(text) and not self.server.allow_remote:
             self._send_text(403, "SERVICE (a call to another endpoint) is disabled on this endpoint")
+            return
+        depth = nesting(text)
+        if depth > MAX_NESTING:  # the engine's parser would overflow its stack and take every query down with it
+            self._send_text(400, f"the query nests groups or brackets {depth} deep; at most {MAX_NESTING} are allowed")
             return
         missing = {p: ns for p, ns in prefixes().items() if p not in declared_prefixes(text)}
         shift = 1 if missing else 0
@@ -359,6 +520,13 @@ class Handler(BaseHTTPRequestHandler):
             engine.restart(generation)  # the engine keeps computing a cancelled query: stop it
             return 503, "text/plain; charset=utf-8", f"query timed out after {server.query_timeout:g} s".encode()
         except (OSError, http.client.HTTPException):
+            if engine.stopped():  # it crashed (on this query or another): restarted, and said so on the terminal
+                engine.restart(generation, why="stopped")
+                return (
+                    503,
+                    "text/plain; charset=utf-8",
+                    b"the query engine stopped while answering and was restarted; retry",
+                )
             return 503, "text/plain; charset=utf-8", b"the query engine was restarted or is not running; retry"
         finally:
             conn.close()
@@ -424,6 +592,8 @@ def serve(
     on_ready: Callable[[str], None] | None = None,
 ) -> None:
     """Serve `graph` until Ctrl-C (or SIGTERM); the engine process is always stopped on the way out."""
+    if not check_timeout(timeout):
+        raise UsageError(f"--timeout must be a positive number of seconds, not {timeout}")
     location = ensure_store(graph)
     if location is None:
         raise ServeError("the graph has no cache directory to serve from")
