@@ -17,6 +17,8 @@ import contextlib
 import http.client
 import json
 import re
+import socket
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -26,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from kg.errors import UsageError
 from kg.sparqltext import bind_values, declared_prefixes, prologue, query_form, shift_error_lines
-from kg.store import QueryError, QueryTimeout, Result, serialize_triples
+from kg.store import QueryError, QueryTimeout, Result, check_timeout, serialize_triples
 from kg.vocab import prefixes
 
 if TYPE_CHECKING:
@@ -62,10 +64,67 @@ def _prepare(text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None
     return (f"{prologue(missing)}\n{bound}", 1) if missing else (bound, 0)  # (text, lines added in front)
 
 
+class _Deadline:
+    """A total time limit on one request. urllib's timeout bounds each read, so a server sending a byte every few
+    tenths of a second would never reach it; when this one passes, the request's sockets are shut down."""
+
+    def __init__(self, seconds: float) -> None:
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def watch(self, sock: socket.socket) -> None:
+        """Cut `sock` when the time is up."""
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def cancel(self) -> None:
+        """The request is over."""
+        self._timer.cancel()
+
+    def opener(self) -> urllib.request.OpenerDirector:
+        """A urllib opener whose connections this deadline watches."""
+        deadline = self
+
+        def watched(cls: type) -> type:
+            class Watched(cls):
+                def connect(self) -> None:
+                    super().connect()
+                    deadline.watch(self.sock)
+
+            return Watched
+
+        class HTTP(urllib.request.HTTPHandler):
+            def do_open(self, http_class, req, **kwargs):
+                return super().do_open(watched(http_class), req, **kwargs)
+
+        class HTTPS(urllib.request.HTTPSHandler):
+            def do_open(self, http_class, req, **kwargs):
+                return super().do_open(watched(http_class), req, **kwargs)
+
+        return urllib.request.build_opener(HTTP, HTTPS)
+
+
 def _request(req: urllib.request.Request, timeout: float, what: str, shift: int = 0) -> tuple[str, bytes]:
+    deadline = _Deadline(timeout)
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            return resp.headers.get("Content-Type", ""), resp.read()
+        with deadline.opener().open(req, timeout=timeout) as resp:
+            answer = resp.headers.get("Content-Type", ""), resp.read()
+        if deadline.expired:  # a body cut short when the time ran out
+            raise QueryTimeout(timeout)
+        return answer
     except urllib.error.HTTPError as exc:
         detail = _body_text(shift_error_lines(exc.read().decode("utf-8", "replace"), shift)) or exc.reason
         if exc.code == 400:
@@ -74,11 +133,17 @@ def _request(req: urllib.request.Request, timeout: float, what: str, shift: int 
     except TimeoutError:
         raise QueryTimeout(timeout) from None
     except urllib.error.URLError as exc:
-        if isinstance(exc.reason, TimeoutError):
+        if isinstance(exc.reason, TimeoutError) or deadline.expired:
             raise QueryTimeout(timeout) from None
         raise QueryError(f"cannot reach the endpoint: {exc.reason}", where=req.full_url) from None
-    except OSError as exc:
+    except (OSError, http.client.HTTPException) as exc:
+        if deadline.expired:
+            raise QueryTimeout(timeout) from None
+        if isinstance(exc, http.client.HTTPException) and not isinstance(exc, ConnectionError):
+            raise QueryError(f"the endpoint's answer is malformed: {exc}", where=req.full_url) from None
         raise QueryError(f"cannot reach the endpoint: {exc}", where=req.full_url) from None
+    finally:
+        deadline.cancel()
 
 
 def query_endpoint(
@@ -93,7 +158,7 @@ def query_endpoint(
 ) -> Result:
     """Run a query (or, with allow_update, an update) at a SPARQL endpoint; answer serialized like Engine.query."""
     check_url(url)
-    limit = timeout if timeout and timeout > 0 else DEFAULT_TIMEOUT
+    limit = check_timeout(timeout) or DEFAULT_TIMEOUT
     form = query_form(text)
     if form == "UPDATE":
         if not allow_update:
@@ -247,7 +312,7 @@ def push(
     from kg.export import ntriples, ntriples_file
 
     target = store_url(url, graph_iri)
-    timeout = timeout if timeout and timeout > 0 else DEFAULT_TIMEOUT
+    timeout = check_timeout(timeout) or DEFAULT_TIMEOUT
     path = ntriples_file(graph)
     if path is None and isinstance(graph, Path):
         raise TypeError(f"no graph.nt in {graph}: push a KnowledgeGraph or a build's cache directory")
