@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -14,9 +15,26 @@ _LINE = "__line__"
 KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 
 
+MAX_DEPTH = 64  # mappings and lists inside one another; the data format needs about six
+MAX_ALIAS_GROWTH = 100_000  # nodes that YAML aliases may add to a file beyond the ones it holds
+
+
+class _YamlInt(int):
+    """An integer written in a form that does not read back as the same text (0x1F, 017, 1_000, +5)."""
+
+    text: str
+
+
+class _YamlFloat(float):
+    """A number written in a form that does not read back as the same text (1.10, 1e3, .5)."""
+
+    text: str
+
+
 @lru_cache(maxsize=1)
 def _loader_class():
-    """A safe YAML loader (C-accelerated when available) that records lines and duplicate keys."""
+    """A safe YAML loader (C-accelerated when available) that records lines and duplicate keys, keeps the written
+    form of numbers that would not read back as the same text, and reports impossible dates at their line."""
     import yaml
 
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -35,7 +53,68 @@ def _loader_class():
             mapping[_LINE] = node.start_mark.line + 1
             return mapping
 
+        def construct_yaml_int(self, node):
+            return _as_written(super().construct_yaml_int(node), node.value, _YamlInt)
+
+        def construct_yaml_float(self, node):
+            return _as_written(super().construct_yaml_float(node), node.value, _YamlFloat)
+
+        def construct_yaml_timestamp(self, node):
+            try:
+                return super().construct_yaml_timestamp(node)
+            except ValueError as exc:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"'{node.value}' is not a real date or time ({exc})", node.start_mark
+                ) from None
+
+    Loader.add_constructor("tag:yaml.org,2002:int", Loader.construct_yaml_int)
+    Loader.add_constructor("tag:yaml.org,2002:float", Loader.construct_yaml_float)
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", Loader.construct_yaml_timestamp)
     return Loader
+
+
+def _as_written(value, text: str, kind: type):
+    if isinstance(value, bool) or str(value) == text:
+        return value
+    number = kind(value)
+    number.text = text
+    return number
+
+
+def _node_limits(node) -> tuple[int, str] | None:
+    """(line, what) of the first place a YAML node tree nests too deeply or its aliases expand too far, else None.
+    Aliases share nodes, so sizes are counted once per node (linear in the file, however far it expands)."""
+    from yaml import MappingNode, SequenceNode
+
+    def children(n) -> list:
+        if isinstance(n, SequenceNode):
+            return n.value
+        if isinstance(n, MappingNode):
+            return [x for pair in n.value for x in pair]
+        return []
+
+    size: dict[int, int] = {}
+    height: dict[int, int] = {}
+    stack = [(node, False)]
+    while stack:
+        n, done = stack.pop()
+        if id(n) in size:
+            continue
+        kids = children(n)
+        if not done:
+            if id(n) in height:  # reached again while its children are open: it contains itself
+                return n.start_mark.line + 1, "a YAML alias refers to a node that contains it"
+            height[id(n)] = -1
+            stack.append((n, True))
+            stack.extend((k, False) for k in kids if id(k) not in size)
+            continue
+        size[id(n)] = 1 + sum(size[id(k)] for k in kids)
+        height[id(n)] = 1 + max((height[id(k)] for k in kids), default=0)
+        if height[id(n)] > MAX_DEPTH:
+            return n.start_mark.line + 1, f"data nested more than {MAX_DEPTH} levels deep"
+        if size[id(n)] - len(size) > MAX_ALIAS_GROWTH:
+            return n.start_mark.line + 1, f"YAML aliases expand this to {size[id(n)]:,} nodes (an alias bomb?)"
+    return None
 
 
 DATA_SUFFIXES = (".yaml", ".yml", ".json")
@@ -122,17 +201,92 @@ def _display(path: Path) -> str:
         return str(path)
 
 
+class _JsonRefused(ValueError):
+    """A duplicate key or a non-finite number in JSON data; `pos` is where, when known."""
+
+    def __init__(self, message: str, pos: int = -1) -> None:
+        super().__init__(message)
+        self.pos = pos
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        key = next(k for k, _ in pairs if k in seen or seen.add(k))
+        raise _JsonRefused(f"key '{short_repr(key)[1:-1]}' appears twice in one object")
+    return obj
+
+
+def _no_constant(name: str) -> None:
+    raise _JsonRefused(f"{name} is not a number JSON data may hold")
+
+
+def _locate_json(text: str) -> int:
+    """Where the first duplicate key or non-finite number of `text` is, found again by the pure-Python scanner (which
+    knows positions); only called once the fast decoder has refused the text."""
+    import json
+    import json.decoder
+    import json.scanner
+
+    def checked(scan_once):
+        def scan(s: str, idx: int):
+            if s.startswith(("NaN", "Infinity", "-Infinity"), idx):
+                raise _JsonRefused("", idx)
+            return scan_once(s, idx)
+
+        return scan
+
+    def parse_object(s_and_end, strict, scan_once, object_hook, object_pairs_hook, memo=None):
+        s, end = s_and_end
+
+        def pairs_hook(pairs):
+            keys = [k for k, _ in pairs]
+            if len(set(keys)) != len(keys):
+                written = json.dumps(next(k for i, k in enumerate(keys) if k in keys[:i]), ensure_ascii=False)
+                first = s.find(written, end)
+                second = s.find(written, first + 1) if first >= 0 else -1
+                raise _JsonRefused("", second if second >= 0 else first)
+            return dict(pairs)
+
+        return json.decoder.JSONObject((s, end), strict, checked(scan_once), None, pairs_hook, memo)
+
+    def parse_array(s_and_end, scan_once):
+        return json.decoder.JSONArray(s_and_end, checked(scan_once))
+
+    decoder = json.JSONDecoder()
+    decoder.parse_object, decoder.parse_array = parse_object, parse_array
+    decoder.scan_once = json.scanner.py_make_scanner(decoder)
+    try:
+        decoder.decode(text)
+    except _JsonRefused as found:
+        return found.pos
+    except (ValueError, RecursionError):
+        pass
+    return -1
+
+
 def _read_json(path: Path, problems: list[Problem]) -> dict | None:
     import json
 
     rel = _display(path)
     try:
-        doc = json.loads(path.read_bytes())
+        raw = path.read_bytes()
+        doc = json.loads(raw, object_pairs_hook=_unique_pairs, parse_constant=_no_constant)
     except OSError as exc:
         problems.append(Problem(rel, f"cannot read: {exc}", "io"))
         return None
     except json.JSONDecodeError as exc:
         problems.append(Problem(f"{rel}:{exc.lineno}", f"malformed JSON: {exc.msg} (column {exc.colno})", "json"))
+        return None
+    except _JsonRefused as exc:
+        text = raw.decode("utf-8", "replace")
+        pos = _locate_json(text)
+        line = f":{text.count(chr(10), 0, pos) + 1}" if pos >= 0 else ""
+        problems.append(Problem(f"{rel}{line}", str(exc), "json"))
+        return None
+    except RecursionError:
+        problems.append(Problem(rel, "data nested too deeply to read", "json"))
         return None
     except UnicodeDecodeError as exc:
         problems.append(Problem(rel, f"cannot read: {exc}", "io"))
@@ -155,7 +309,18 @@ def _read_yaml(path: Path, problems: list[Problem]) -> dict | None:
     loader = _loader_class()(text)
     loader.duplicates = []
     try:
-        doc = loader.get_single_data()
+        node = loader.get_single_node()
+        doc = limit = None
+        if node is not None and "*" in text:  # aliases: how far they expand is checked before anything is built
+            limit = _node_limits(node)
+        if node is not None and limit is None:
+            try:
+                doc = loader.construct_document(node)
+            except RecursionError:
+                limit = _node_limits(node) or (1, f"data nested more than {MAX_DEPTH} levels deep")
+        if limit is not None:
+            problems.append(Problem(f"{rel}:{limit[0]}", limit[1], "yaml"))
+            return None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = f":{mark.line + 1}" if mark else ""
@@ -178,23 +343,43 @@ class _Bad(ValueError):
     """A malformed record; the message says which field and why."""
 
 
+def short_repr(value: Any, limit: int = 60) -> str:
+    """A value as it may appear in a one-line message: its repr, cut short."""
+    text = repr(getattr(value, "text", value)) if not isinstance(value, (list, dict)) else type(value).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _text(val: Any, name: str) -> str:
+    """A scalar used as text; a number YAML read from a form it would not write back (0x1F, 017, 1.10) is refused."""
+    if isinstance(val, bool):
+        raise _Bad(f"field '{name}' must be text, not {'true' if val else 'false'}; put it in quotes")
+    if isinstance(val, (_YamlInt, _YamlFloat)):
+        raise _Bad(
+            f"field '{name}' is written {val.text}, which YAML reads as the number {val!r}, not as the text; "
+            f"put it in quotes: '{val.text}'"
+        )
+    if isinstance(val, float) and not math.isfinite(val):
+        raise _Bad(f"field '{name}' must be text, not {val}")
+    if isinstance(val, (int, float)):
+        return str(val)
+    if not isinstance(val, str):
+        raise _Bad(f"field '{name}' must be text, not {type(val).__name__}")
+    return val
+
+
 def _str(raw: dict, name: str, required: bool = True) -> str | None:
     val = raw.get(name)
     if val is None or val == "":
         if required:
             raise _Bad(f"missing required field '{name}'")
         return None
-    if isinstance(val, (int, float)) and not isinstance(val, bool):
-        val = str(val)
-    if not isinstance(val, str):
-        raise _Bad(f"field '{name}' must be text, not {type(val).__name__}")
-    return val.strip()
+    return _text(val, name).strip()
 
 
 def _key(raw: dict, name: str) -> str:
     val = _str(raw, name)
     if not KEY_RE.match(val):
-        raise _Bad(f"'{name}' {val!r} must be a key of letters, digits, '_', '-' or '.'")
+        raise _Bad(f"'{name}' {short_repr(val)} must be a key of letters, digits, '_', '-' or '.'")
     return val
 
 
@@ -204,13 +389,13 @@ def _strs(raw: dict, name: str) -> tuple[str, ...]:
         val = [val]
     if not isinstance(val, list) or not all(isinstance(v, (str, int, float)) for v in val):
         raise _Bad(f"field '{name}' must be a list of text")
-    return tuple(str(v).strip() for v in val)
+    return tuple(_text(v, name).strip() for v in val)
 
 
 def _check_fields(raw: dict, allowed: set[str]) -> None:
-    extra = sorted(k for k in raw if k not in allowed and k != _LINE)
+    extra = sorted((short_repr(k) for k in raw if k not in allowed and k != _LINE), key=str)
     if extra:
-        raise _Bad(f"unknown field(s) {', '.join(map(repr, extra))}; allowed: {', '.join(sorted(allowed))}")
+        raise _Bad(f"unknown field(s) {', '.join(extra)}; allowed: {', '.join(sorted(allowed))}")
 
 
 def _source(raw: dict, where: str) -> Source:
@@ -221,7 +406,7 @@ def _source(raw: dict, where: str) -> Source:
         title=_str(raw, "title"),
         file=_str(raw, "file"),
         kind=_str(raw, "kind", required=False) or "web article",
-        date=str(date) if date is not None else None,
+        date=(str(date) if hasattr(date, "isoformat") else _text(date, "date")) if date is not None else None,
         where=where,
     )
 
@@ -291,7 +476,10 @@ def _statement(raw: dict, where: str) -> Statement:
         if not isinstance(item, dict):
             raise _Bad("each evidence item must be a mapping with 'source' and 'quote'")
         _check_fields(item, {"source", "quote"})
-        evidence.append(Evidence(source=_key(item, "source"), quote=_str(item, "quote")))
+        quote = _str(item, "quote")
+        if not any(c.isalnum() for c in quote):  # "...", or spaces: it would be found in any document
+            raise _Bad(f"the quote {short_repr(quote)} has no words; quote the document's own words")
+        evidence.append(Evidence(source=_key(item, "source"), quote=quote))
     quals = raw.get("qualifiers") or {}
     if not isinstance(quals, dict):
         raise _Bad("field 'qualifiers' must be a mapping, e.g. {onset: {value: 4, unit: hour}}")
@@ -314,8 +502,14 @@ def _number(val: Any, what: str) -> float | None:
     if val is None:
         return None
     if isinstance(val, bool) or not isinstance(val, (int, float)):
-        raise _Bad(f"qualifier {what} must be a number, not {val!r}")
-    return float(val)
+        raise _Bad(f"qualifier {what} must be a number, not {short_repr(val)}")
+    try:
+        number = float(val)
+    except OverflowError:  # an integer too large for a float
+        number = math.inf
+    if not math.isfinite(number):
+        raise _Bad(f"qualifier {what} must be a finite number, not {short_repr(val)}")
+    return number
 
 
 def _qualifier(name: str, val: Any) -> Qualifier:
@@ -328,7 +522,7 @@ def _qualifier(name: str, val: Any) -> Qualifier:
     if isinstance(val, str):
         return Qualifier(name=name, text=val.strip())
     if isinstance(val, (int, float)) and not isinstance(val, bool):
-        return Qualifier(name=name, value=float(val))
+        return Qualifier(name=name, value=_number(val, f"'{name}'"))
     if not isinstance(val, dict):
         raise _Bad(f"qualifier '{name}' must be text, a number or a mapping with value/min/max/unit/text")
     _check_fields(val, {"value", "min", "max", "unit", "text", "approximate"})

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import Problem
+from kg.load import short_repr
 from kg.model import NOTE_REQUIRED, STATUSES, Dataset, Vocabulary
 from kg.progress import Progress, no_progress
 from kg.vocab import prefixes
@@ -46,23 +47,42 @@ _TYPOGRAPHIC = str.maketrans(
 ELLIPSIS_RE = re.compile(r"\s*(?:\.\.\.|\u2026)\s*")
 
 
+MAX_COMBINING = 30  # combining marks in a row kept together (Unicode's stream-safe format, UAX #15)
+
+
 def normalize_text(text: str) -> str:
     """Fold typographic quotes and dashes, and collapse whitespace, so quotes compare as people read them."""
-    text = unicodedata.normalize("NFC", text).translate(_TYPOGRAPHIC)
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", _stream_safe(text))
+    text = text.translate(_TYPOGRAPHIC)
     return re.sub(r"\s+", " ", text).strip()
 
 
+def _stream_safe(text: str) -> str:
+    """Break runs of more than MAX_COMBINING combining marks with U+034F, as UAX #15's stream-safe format does: NFC
+    reorders a run of marks in time quadratic in its length, so one long run would stall validation."""
+    out, run = [], 0
+    for ch in text:
+        run = run + 1 if unicodedata.combining(ch) else 0
+        if run > MAX_COMBINING:
+            out.append("\u034f")
+            run = 1
+        out.append(ch)
+    return "".join(out)
+
+
 def quote_found(quote: str, document: str) -> bool:
-    """Whether the quote occurs verbatim in the (normalized) document; '...' parts must appear in order."""
-    pos = 0
+    """Whether the quote occurs verbatim in the (normalized) document; '...' parts must appear in order, and a quote
+    with no text at all is found nowhere."""
+    pos, found = 0, False
     for part in ELLIPSIS_RE.split(normalize_text(quote)):
         if not part:
             continue
         at = document.find(part, pos)
         if at < 0:
             return False
-        pos = at + len(part)
-    return True
+        pos, found = at + len(part), True
+    return found
 
 
 def check_curie(curie: str) -> str | None:
@@ -83,8 +103,10 @@ def check_dataset(data: Dataset, vocab: Vocabulary) -> list[Problem]:
     problems: list[Problem] = []
     add = problems.append
     for src in data.sources.values():
-        if src.date is not None and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", src.date):
-            add(Problem(src.where, f"source '{src.key}': date {src.date!r} is not YYYY[-MM[-DD]]"))
+        if src.date is not None and (why := _bad_date(src.date)):
+            add(Problem(src.where, f"source '{src.key}': date {short_repr(src.date)} {why}"))
+        if why := _bad_document_path(src.file):
+            add(Problem(src.where, f"source '{src.key}': file {short_repr(src.file)} {why}"))
     for ent in data.entities.values():
         if ent.type not in vocab.classes:
             add(Problem(ent.where, f"entity '{ent.key}': unknown type '{ent.type}'", "unknown-type"))
@@ -160,18 +182,47 @@ def check_dataset(data: Dataset, vocab: Vocabulary) -> list[Problem]:
     return problems
 
 
+def _bad_date(value: str) -> str | None:
+    """Why a source date is not YYYY, YYYY-MM or YYYY-MM-DD of a real calendar day, or None."""
+    import datetime
+
+    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+        return "is not YYYY[-MM[-DD]]"
+    year, month, day = [*value.split("-"), "01", "01"][:3]
+    try:
+        datetime.date(int(year), int(month), int(day))
+    except ValueError as exc:
+        return f"is not a real date ({exc})"
+    return None
+
+
+def _bad_document_path(file: str) -> str | None:
+    """Why a source's file cannot name a document inside the corpus (absolute, or climbing out with '..'), or None."""
+    from pathlib import PurePosixPath, PureWindowsPath
+
+    if PurePosixPath(file).is_absolute() or PureWindowsPath(file).is_absolute() or PureWindowsPath(file).drive:
+        return "is an absolute path; give the document's path inside the corpus"
+    if ".." in PurePosixPath(file.replace("\\", "/")).parts:
+        return "climbs out of the corpus with '..'; give the document's path inside it"
+    return None
+
+
 def check_corpus(data: Dataset, corpus: Path) -> list[Problem]:
-    """Every quote must be a verbatim substring of its source document in `corpus`."""
+    """Every quote must be a verbatim substring of its source document in `corpus` (and every document inside it)."""
     problems: list[Problem] = []
     if not corpus.is_dir():
         return [Problem(str(corpus), "no such corpus directory", "io")]
+    inside = corpus.resolve()
     texts: dict[str, str | None] = {}
     for src in data.sources.values():
-        path = corpus / src.file
+        texts[src.key] = None
+        path = (corpus / src.file).resolve()
+        if _bad_document_path(src.file) or not path.is_relative_to(inside):
+            problems.append(Problem(src.where, f"source '{src.key}': document '{src.file}' is outside {corpus}", "io"))
+            continue
         try:
             texts[src.key] = normalize_text(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError):
-            texts[src.key] = None
             problems.append(
                 Problem(src.where, f"source '{src.key}': document '{src.file}' not found in {corpus}", "io")
             )
