@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -993,18 +995,41 @@ def error_report(exc: KGError) -> dict:
 
 def main() -> None:
     """Run the CLI: KGError → one line and its exit code; tracebacks only with --debug."""
-    debug = "--debug" in sys.argv[1:]
+    from kg.term import guard_terminal
+
+    guard_terminal()  # escape sequences from data never reach a terminal
+    code = _run("--debug" in sys.argv[1:])
+    try:  # what is still buffered is written now, so that a full disk is an error, not a message at exit
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = code or 0
+    except OSError as exc:
+        _error(f"cannot write to standard output: {exc.strerror or exc}")
+        code = code or 1
+    _quiet_exit(code)
+
+
+def _run(debug: bool) -> int:
     try:
+        for i, arg in enumerate(sys.argv[1:], 1):
+            try:
+                arg.encode("utf-8")
+            except UnicodeEncodeError:
+                raw = arg.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+                _error(f"argument {i} is not valid UTF-8: {raw}")
+                return 2
         rv = cli.main(standalone_mode=False, prog_name="kg")
-        sys.exit(rv if isinstance(rv, int) else 0)
+        return rv if isinstance(rv, int) else 0
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
-        sys.exit(130)
+        return 130
     except click.ClickException as exc:
         exc.show()
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
+        return exc.exit_code
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except KGError as exc:
         if debug:
             raise
@@ -1015,18 +1040,44 @@ def main() -> None:
         if isinstance(exc, ValidationError):
             for p in exc.problems:
                 click.echo(str(p), err=True)
-        click.echo(f"kg: error: {exc}", err=True)
-        sys.exit(exc.exit_code)
+        _error(str(exc))
+        return exc.exit_code
     except BrokenPipeError:
-        sys.stderr.close()
-        sys.exit(0)
+        return 0
     except KeyboardInterrupt:
-        sys.exit(130)
+        return 130
+    except OSError as exc:  # an I/O failure the command did not expect: said in one line
+        if debug:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        _error(f"{where}{exc.strerror or exc}")
+        return 1
+    except (RecursionError, MemoryError) as exc:
+        if debug:
+            raise
+        what = "nested too deeply" if isinstance(exc, RecursionError) else "too large for the memory available"
+        _error(f"the input is {what} to process")
+        return 1
     except Exception as exc:  # the last line of defence: no traceback unless asked for
         if debug:
             raise
-        click.echo(f"kg: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", err=True)
-        sys.exit(1)
+        _error(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)")
+        return 1
+
+
+def _error(message: str) -> None:
+    with contextlib.suppress(OSError):
+        click.echo(f"kg: error: {message}", err=True)
+
+
+def _quiet_exit(code: int) -> None:
+    """Exit with `code`; a standard output whose reader has gone is not reported again at shutdown."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(code)
 
 
 if __name__ == "__main__":
