@@ -4,6 +4,25 @@
   "use strict";
   const T0 = performance.now();
   const DATA = JSON.parse(document.getElementById("kg-data").textContent);
+  // vis-network indexes entities and claims in plain objects keyed by id, where an id such as "constructor" or
+  // "toString" finds Object.prototype's property instead of nothing, and the layout stops. Such ids are renamed here,
+  // once, wherever the data names them (keys cannot contain ":", so "kg:constructor" is no one else's); what the page
+  // shows, and its API, keep the key itself.
+  const safeId = (id) => (typeof id === "string" && id in Object.prototype ? "kg:" + id : id);
+  const keyOf = (id) => (typeof id === "string" && id.startsWith("kg:") ? id.slice(3) : id);
+  const ID_FIELDS = new Set(["id", "from", "to", "focus", "statement", "subject", "object"]);
+  const ID_LISTS = new Set(["nodes", "edges", "conflicts"]);
+  (function renameIds(x, inTour) {
+    for (const [k, v] of Object.entries(x)) {
+      if (typeof v === "string") {
+        if (ID_FIELDS.has(k) || (inTour && k === "key")) x[k] = safeId(v);
+      } else if (Array.isArray(v) && ID_LISTS.has(k) && v.every((s) => typeof s === "string")) {
+        x[k] = v.map(safeId);
+      } else if (v && typeof v === "object") {
+        renameIds(v, inTour || k === "tour");
+      }
+    }
+  })(DATA, false);
   const OPTS = DATA.options;
   const MODE = DATA.meta.mode; // "graph" | "start" | "path"
   // which arrows carry their words: "all" (path view), "auto" (all while few are drawn, else the highlighted ones),
@@ -735,7 +754,7 @@
         el("dl", {},
           el("dt", {}, term("standard ID", "Standard IDs")), el("dd", {}, ids),
           n.category ? [el("dt", {}, "Category for other tools (Biolink)"), el("dd", {}, n.category.replace(/^biolink:/, ""))] : null,
-          el("dt", {}, "Key"), el("dd", { class: "muted" }, n.id))),
+          el("dt", {}, "Key"), el("dd", { class: "muted" }, keyOf(n.id)))),
     );
   }
   function showEdge(id) {
@@ -759,7 +778,7 @@
         el("dd", { id: "evidence" }, quotes),
         e.conflicts.length ? [el("dt", {}, "Conflicts with"), el("dd", {}, el("ul", { class: "claims" }, e.conflicts.map((c) =>
           edgeData.has(c) ? claimItem(edgeData.get(c)) : el("li", {}, c))))] : null,
-        el("dt", {}, "Statement"), el("dd", { class: "muted" }, e.id),
+        el("dt", {}, "Statement"), el("dd", { class: "muted" }, keyOf(e.id)),
       ),
     );
   }
@@ -1055,7 +1074,7 @@
     .replace(/[^a-z0-9]+/g, " ").trim();
   const index = DATA.nodes.map((n) => ({
     id: n.id,
-    names: [[n.label, 0, ""], [n.id, 0, ""]]
+    names: [[n.label, 0, ""], [keyOf(n.id), 0, ""]]
       .concat(n.synonyms.map((s) => [s, 1, "synonym"]), n.ids.map((x) => [x.curie, 1, "ID"]))
       .map(([text, weight, kind]) => ({ key: norm(text), text, weight, kind })),
   }));
@@ -1535,12 +1554,16 @@
   /** A small API for notebooks and tests. */
   window.mechkg = {
     network, nodes, edges, nodesView, edgesView, data: DATA, state, known,
-    search, findNodes, focusNode, overlaps: () => findOverlaps(labelBoxes(), 0).length, labelOverlaps, selectEdge, highlightChain,
-    resetFilters, applyFilters: refresh, refresh, reveal, expand, openGroup, closeGroup, groups: () => [...groupInfo.keys()],
+    search, findNodes, overlaps: () => findOverlaps(labelBoxes(), 0).length, labelOverlaps, highlightChain,
+    focusNode: (id, ...rest) => focusNode(safeId(id), ...rest),
+    selectEdge: (id) => selectEdge(safeId(id)),
+    reveal: (ids) => reveal(ids.map(safeId)),
+    expand: (id) => expand(safeId(id)),
+    resetFilters, applyFilters: refresh, refresh, openGroup, closeGroup, groups: () => [...groupInfo.keys()],
     tour: { start: tourStart, go: tourGo, exit: tourExit, where: () => (state.tour ? { ...state.tour } : null) },
     svgText, savePNG, saveSVG,
     highlighted: () => (state.highlight
-      ? { nodes: [...state.highlight.nodes], edges: [...state.highlight.edges], why: state.highlight.why }
+      ? { nodes: [...state.highlight.nodes].map(keyOf), edges: [...state.highlight.edges].map(keyOf), why: state.highlight.why }
       : null),
   };
 })();
