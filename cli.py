@@ -252,7 +252,9 @@ def emit_text(text: str, output: str = "-") -> None:
         import shutil
 
         if text.count("\n") + 1 > shutil.get_terminal_size().lines - 1:
-            click.echo_via_pager(text + "\n", color=True)
+            from kg.term import clean_text
+
+            click.echo_via_pager(clean_text(text) + "\n", color=True)  # the pager writes to the terminal itself
         else:
             click.echo(text, color=True)
         return

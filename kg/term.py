@@ -37,6 +37,11 @@ def clean(data: bytes) -> bytes:
     return _CONTROL.sub(_keep, data)
 
 
+def clean_text(text: str) -> str:
+    """`clean` for text (what goes to a pager, which writes to the terminal itself)."""
+    return clean(text.encode("utf-8", "surrogateescape")).decode("utf-8", "surrogateescape")
+
+
 class _Filtered(io.RawIOBase):
     """A terminal's file descriptor, written through `clean`."""
 
