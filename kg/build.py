@@ -363,7 +363,7 @@ def cached_names(cache_dir: Path) -> NameIndex | None:
 
 def _discard(cache_dir: Path, why: str, notice: Callable[[str], None] = _notice) -> None:
     """Take a damaged build out of use, so that the next read rebuilds it from the data."""
-    notice(f"the cache in {cache_dir} is damaged ({why}); it will be rebuilt from the data")
+    notice(f"the cache in {cache_dir} is damaged ({why}); rebuilding it from the data")
     with contextlib.suppress(OSError):
         aside = Path(tempfile.mkdtemp(prefix=".build-", dir=cache_dir.parent))
         os.replace(cache_dir, aside)
@@ -444,8 +444,8 @@ def load_graph(
 
 
 def _write_cache(graph: KnowledgeGraph, data_dir: Path, root: Path, target: Path, progress: Progress) -> None:
-    tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=root))
     try:
+        tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=root))
         write_ntriples(graph, tmp / "graph.nt", progress)
         progress("saving the cache")
         with open(tmp / "kg.pickle", "wb") as fh, _no_gc():
@@ -459,8 +459,9 @@ def _write_cache(graph: KnowledgeGraph, data_dir: Path, root: Path, target: Path
             os.replace(target, old)
             shutil.rmtree(old, ignore_errors=True)
         os.replace(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+    except BaseException:  # whenever it came, even inside mkdtemp: under the lock every .build-* is this one's
+        for stale in root.glob(".build-*"):
+            shutil.rmtree(stale, ignore_errors=True)
         raise
 
 

@@ -81,13 +81,14 @@ def atomic_file(path: str | Path) -> Iterator[BinaryIO]:
         yield from _in_place(target, str(path))
         return
     remove_orphans(target.parent)  # temporaries of runs killed outright (SIGKILL) before they could clean up
-    try:
-        fd, tmp = locked_temporary(target.parent, target.name)
-    except OSError as exc:
-        raise UsageError(f"cannot write: {exc.strerror or exc}", where=str(path)) from None
-    fh = os.fdopen(fd, "wb")  # the lock lasts while it is open: until the file is in place
-    try:
-        with unwinding_signals():
+    with unwinding_signals():
+        fh, tmp = None, None
+        try:
+            try:
+                fd, tmp = locked_temporary(target.parent, target.name)
+            except OSError as exc:
+                raise UsageError(f"cannot write: {exc.strerror or exc}", where=str(path)) from None
+            fh = os.fdopen(fd, "wb")  # the lock lasts while it is open: until the file is in place
             try:
                 yield fh
                 fh.flush()
@@ -96,12 +97,16 @@ def atomic_file(path: str | Path) -> Iterator[BinaryIO]:
                 os.replace(tmp, target)
             except OSError as exc:
                 raise OutputError(f"cannot write: {exc.strerror or exc}", where=str(path)) from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    finally:
-        with contextlib.suppress(OSError):
-            fh.close()
+        except BaseException:
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)
+            else:  # stopped while the temporary was being made: it is not locked yet, so it is taken for an orphan
+                remove_orphans(target.parent)
+            raise
+        finally:
+            if fh is not None:
+                with contextlib.suppress(OSError):
+                    fh.close()
 
 
 def _in_place(target: Path, name: str) -> Iterator[BinaryIO]:

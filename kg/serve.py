@@ -64,7 +64,7 @@ _ANSWER_TYPES = {
 MAX_REQUEST_BYTES = 1024 * 1024
 MAX_FIELDS = 1000  # form fields in one request
 MAX_CONNECTIONS = 256  # open at once; more are answered 503 at once rather than queued without bound
-IDLE_TIMEOUT = 10.0  # seconds a connection may sit without sending anything
+IDLE_TIMEOUT = 5.0  # seconds a connection may sit without sending anything
 REQUEST_DEADLINE = 30.0  # seconds to send a whole request, however slowly the bytes come
 
 

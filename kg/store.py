@@ -178,8 +178,8 @@ def build_store(ntriples: Path, target: Path) -> Path:
                 return target
             for stale in parent.glob(f".{target.name}-*"):  # every builder holds the lock: these are from killed ones
                 shutil.rmtree(stale, ignore_errors=True)
-            tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=parent))
             try:
+                tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=parent))
                 store = ox.Store(str(tmp))
                 store.bulk_load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
                 store.flush()
@@ -192,8 +192,9 @@ def build_store(ntriples: Path, target: Path) -> Path:
                     os.replace(target, old)
                     shutil.rmtree(old, ignore_errors=True)
                 os.rename(tmp, target)
-            except BaseException:
-                shutil.rmtree(tmp, ignore_errors=True)
+            except BaseException:  # whenever it came: under the lock every temporary store is this one's
+                for stale in parent.glob(f".{target.name}-*"):
+                    shutil.rmtree(stale, ignore_errors=True)
                 raise
     except (OSError, SyntaxError) as exc:
         raise DataError(
