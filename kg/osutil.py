@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -29,6 +27,9 @@ def _exit(signum: int, frame) -> None:
 @contextlib.contextmanager
 def unwinding_signals() -> Iterator[None]:
     """While the block runs, a signal that would kill the process raises SystemExit, so cleanup code runs."""
+    import signal  # here, not at the top: every command imports this module, few write or build
+    import threading
+
     if threading.current_thread() is not threading.main_thread():  # handlers belong to the main thread
         yield
         return
@@ -131,6 +132,8 @@ def is_input(path: Path) -> bool:
 
 def die_with_parent(parent: int) -> None:
     """In a forked child: be killed when the parent dies, by any means (Linux); leave at once if it already has."""
+    import signal
+
     if sys.platform.startswith("linux"):  # ask the kernel (prctl PR_SET_PDEATHSIG = 1)
         with contextlib.suppress(OSError, AttributeError):
             import ctypes
@@ -143,9 +146,10 @@ def die_with_parent(parent: int) -> None:
 
 def set_deadline(seconds: float | None) -> None:
     """In a child: be ended by the kernel `seconds` from now (SIGALRM's default action), whatever it is doing."""
+    import math
+    import signal
+
     if seconds is None or not hasattr(signal, "alarm"):
         return
-    import math
-
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
     signal.alarm(max(1, math.ceil(seconds)))

@@ -9,32 +9,36 @@ Pipes and files get every byte as it is.
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
 import sys
 
-# Any escape sequence (CSI, OSC, DCS / SOS / PM / APC strings, two-character escapes), any C0 control but tab,
-# newline and a carriage return that starts a display sequence (a progress bar's), DEL, and the C1 controls
-# (U+0080–U+009F, two bytes in UTF-8).
-_CONTROL = re.compile(
-    rb"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[PX^_][^\x1b]*(?:\x1b\\)?|[ -/]*[0-~]?)"
-    rb"|\r(?!\x1b\[)|[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]|\xc2[\x80-\x9f]"
-)
-_HARMLESS = re.compile(rb"\x1b\[(?:[0-9;]*[mABCDGK]|\?25[hl])")  # and a carriage return before one of them
-# The start of a sequence cut off by the end of a write: kept until the next one completes it.
-_UNFINISHED = re.compile(rb"(?:\r|\x1b(?:\[[0-?]*[ -/]*|\][^\x07\x1b]*|[PX^_][^\x1b]*|[ -/]*)|\xc2)\Z")
 _CARRY_LIMIT = 4096
 
 
-def _keep(m: re.Match) -> bytes:
-    text = m.group()
-    return text if _HARMLESS.fullmatch(text) else b""
+@functools.cache
+def _patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    """(any control, the harmless ones, one cut off at the end), compiled on first use: only a terminal needs them.
+
+    Any escape sequence (CSI, OSC, DCS / SOS / PM / APC strings, two-character escapes), any C0 control but tab,
+    newline and a carriage return that starts a display sequence (a progress bar's), DEL, and the C1 controls
+    (U+0080–U+009F, two bytes in UTF-8); of those, SGR, cursor moves, erase-line and show/hide cursor are harmless;
+    a sequence cut off by the end of a write is kept until the next one completes it."""
+    control = re.compile(
+        rb"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[PX^_][^\x1b]*(?:\x1b\\)?|[ -/]*[0-~]?)"
+        rb"|\r(?!\x1b\[)|[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]|\xc2[\x80-\x9f]"
+    )
+    harmless = re.compile(rb"\x1b\[(?:[0-9;]*[mABCDGK]|\?25[hl])")
+    unfinished = re.compile(rb"(?:\r|\x1b(?:\[[0-?]*[ -/]*|\][^\x07\x1b]*|[PX^_][^\x1b]*|[ -/]*)|\xc2)\Z")
+    return control, harmless, unfinished
 
 
 def clean(data: bytes) -> bytes:
     """`data` with every control character and escape sequence removed but the harmless display ones."""
-    return _CONTROL.sub(_keep, data)
+    control, harmless, _ = _patterns()
+    return control.sub(lambda m: m.group() if harmless.fullmatch(m.group()) else b"", data)
 
 
 def clean_text(text: str) -> str:
@@ -60,7 +64,7 @@ class _Filtered(io.RawIOBase):
 
     def write(self, b) -> int:
         data = self._carry + bytes(b)
-        m = _UNFINISHED.search(data, max(0, len(data) - _CARRY_LIMIT))
+        m = _patterns()[2].search(data, max(0, len(data) - _CARRY_LIMIT))
         cut = m.start() if m else len(data)
         self._carry = data[cut:]
         view = memoryview(clean(data[:cut]))
