@@ -270,6 +270,9 @@ class Endpoint(ThreadingHTTPServer):
             with contextlib.suppress(OSError):
                 request.settimeout(1)
                 request.sendall(b"HTTP/1.0 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-After: 1\r\n\r\n")
+                request.shutdown(socket.SHUT_WR)
+                request.setblocking(False)  # what has arrived is read, so that closing does not reset the connection
+                request.recv(1 << 16)
             self.close_request(request)  # no lingering here: this is the thread that accepts connections
             return
         super().process_request(request, client_address)
