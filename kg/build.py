@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
+from typing import BinaryIO
 
 from kg import resources
 from kg.errors import DataError, ValidationError
@@ -225,17 +226,38 @@ def build(data_dir: Path, ontology: Path | None = None, progress: Progress = no_
     return KnowledgeGraph.create(vocab, data)
 
 
-def write_ntriples(graph: KnowledgeGraph, path: Path, progress: Progress = no_progress) -> int:
-    """Stream the graph's triples to an N-Triples file; return how many were written."""
+def write_ntriples(graph: KnowledgeGraph, out: BinaryIO, progress: Progress = no_progress) -> int:
+    """Stream the graph's triples as N-Triples to a binary file; return how many were written."""
     total = len(graph.statements)
-    count = 0
-    with open(path, "w", encoding="utf-8", buffering=1 << 20) as fh:
-        for count, line in enumerate(iter_rdf_lines(graph.data, graph.vocab), 1):
-            fh.write(line)
-            fh.write("\n")
+    count, batch = 0, []
+    for count, line in enumerate(iter_rdf_lines(graph.data, graph.vocab), 1):
+        batch.append(line)
+        if count % 10_000 == 0:
+            batch.append("")
+            out.write("\n".join(batch).encode())
+            batch.clear()
             if count % 200_000 == 0:
                 progress("writing triples", min(count // 10, total), total)
+    if batch:
+        batch.append("")
+        out.write("\n".join(batch).encode())
     return count
+
+
+class _Hashing:
+    """A binary file that hashes what is written through it, so that a manifest need not read it back."""
+
+    def __init__(self, fh: BinaryIO) -> None:
+        self.fh, self.sha256, self.size = fh, hashlib.sha256(), 0
+
+    def write(self, data: bytes) -> int:
+        self.sha256.update(data)
+        self.size += len(data)
+        return self.fh.write(data)
+
+    def record(self, path: Path) -> dict:
+        """The manifest's record of the file written (closed by now)."""
+        return {"size": self.size, "sha256": self.sha256.hexdigest(), "stat": _fingerprint(path.stat())}
 
 
 def _notice(message: str) -> None:
@@ -446,13 +468,18 @@ def load_graph(
 def _write_cache(graph: KnowledgeGraph, data_dir: Path, root: Path, target: Path, progress: Progress) -> None:
     try:
         tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=root))
-        write_ntriples(graph, tmp / "graph.nt", progress)
+
+        def save(name: str, write: Callable[[_Hashing], object]) -> dict:
+            with open(tmp / name, "wb", buffering=1 << 20) as fh, _no_gc():
+                out = _Hashing(fh)
+                write(out)
+            return out.record(tmp / name)
+
+        files = {"graph.nt": save("graph.nt", lambda out: write_ntriples(graph, out, progress))}
         progress("saving the cache")
-        with open(tmp / "kg.pickle", "wb") as fh, _no_gc():
-            pickle.dump(graph, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        with open(tmp / NAMES_FILE, "wb") as fh:
-            pickle.dump(NameIndex.of(graph), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        files = {name: file_record(tmp / name) for name in ("graph.nt", "kg.pickle", NAMES_FILE)}
+        files["kg.pickle"] = save("kg.pickle", lambda out: pickle.dump(graph, out, protocol=pickle.HIGHEST_PROTOCOL))
+        names = NameIndex.of(graph)
+        files[NAMES_FILE] = save(NAMES_FILE, lambda out: pickle.dump(names, out, protocol=pickle.HIGHEST_PROTOCOL))
         write_manifest(tmp, {"format": CACHE_FORMAT, "data": str(data_dir.resolve()), "files": files})  # last
         if target.exists():  # a damaged build, or a forced rebuild: moved aside, then replaced
             old = Path(tempfile.mkdtemp(prefix=".build-", dir=root))

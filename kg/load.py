@@ -209,9 +209,9 @@ class _JsonRefused(ValueError):
         self.pos = pos
 
 
-def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict:
-    obj = dict(pairs)
-    if len(obj) != len(pairs):
+def _unique_pairs(pairs: list[tuple[str, Any]], _dict=dict, _len=len) -> dict:
+    obj = _dict(pairs)
+    if _len(obj) != _len(pairs):
         seen: set[str] = set()
         key = next(k for k, _ in pairs if k in seen or seen.add(k))
         raise _JsonRefused(f"key '{short_repr(key)[1:-1]}' appears twice in one object")
@@ -369,6 +369,8 @@ def _text(val: Any, name: str) -> str:
 
 def _str(raw: dict, name: str, required: bool = True) -> str | None:
     val = raw.get(name)
+    if type(val) is str and val:  # the common case, first: a million fields at 100k statements
+        return val.strip()
     if val is None or val == "":
         if required:
             raise _Bad(f"missing required field '{name}'")
