@@ -1557,7 +1557,7 @@
     search, findNodes, overlaps: () => findOverlaps(labelBoxes(), 0).length, labelOverlaps, highlightChain,
     focusNode: (id, ...rest) => focusNode(safeId(id), ...rest),
     selectEdge: (id) => selectEdge(safeId(id)),
-    reveal: (ids) => reveal(ids.map(safeId)),
+    reveal: (ids) => reveal([...ids].map(safeId)),
     expand: (id) => expand(safeId(id)),
     resetFilters, applyFilters: refresh, refresh, openGroup, closeGroup, groups: () => [...groupInfo.keys()],
     tour: { start: tourStart, go: tourGo, exit: tourExit, where: () => (state.tour ? { ...state.tour } : null) },
