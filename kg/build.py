@@ -441,6 +441,7 @@ def load_graph(
     if not rebuild:
         graph, damage = _read_cache(target)
         if graph is not None:
+            _reap(root)
             return graph
     try:
         root.mkdir(parents=True, exist_ok=True)
@@ -463,6 +464,18 @@ def load_graph(
         raise DataError(f"cannot write the cache: {exc.strerror or exc}", where=str(root)) from None
     graph.cache_dir = target
     return graph
+
+
+def _reap(root: Path) -> None:
+    """Remove the build directories killed builds left in `root`, when no build is running (a listing, most times)."""
+    try:
+        if not any(name.startswith(".build-") for name in os.listdir(root)):
+            return
+        with exclusive_lock(root / LOCK_FILE, wait=False) as held:
+            for stale in root.glob(".build-*") if held else ():
+                shutil.rmtree(stale, ignore_errors=True)
+    except OSError:  # a cache this process may read but not write: left as it is
+        pass
 
 
 def _write_cache(graph: KnowledgeGraph, data_dir: Path, root: Path, target: Path, progress: Progress) -> None:

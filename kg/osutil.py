@@ -58,16 +58,18 @@ def _flock(fd: int, wait: bool) -> bool:
 
 
 @contextlib.contextmanager
-def exclusive_lock(path: Path, waiting: Callable[[], None] | None = None) -> Iterator[None]:
+def exclusive_lock(path: Path, waiting: Callable[[], None] | None = None, wait: bool = True) -> Iterator[bool]:
     """Hold an exclusive lock on the file `path` (created if need be) for the block; `waiting()` is called first
-    when another process holds it. The kernel releases it when its holder dies, whatever killed it."""
+    when another process holds it (with `wait=False`, the block runs at once and is told False). The kernel
+    releases the lock when its holder dies, whatever killed it."""
     fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
     try:
-        if not _flock(fd, wait=False):
+        held = _flock(fd, wait=False)
+        if not held and wait:
             if waiting:
                 waiting()
-            _flock(fd, wait=True)
-        yield
+            held = _flock(fd, wait=True)
+        yield held
     finally:
         os.close(fd)
 
@@ -78,12 +80,16 @@ def locked_temporary(directory: Path, name: str) -> tuple[int, Path]:
 
     while True:
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=TEMP_SUFFIX, dir=directory)
-        _flock(fd, wait=True)  # nobody else holds a lock on a file this new
         try:
+            _flock(fd, wait=True)  # nobody else holds a lock on a file this new
             if os.stat(tmp).st_ino == os.fstat(fd).st_ino:  # not taken for an orphan in the moment before the lock
                 return fd, Path(tmp)
         except FileNotFoundError:
             pass
+        except BaseException:  # a signal, now: the caller never sees this file, so it goes here
+            os.close(fd)
+            Path(tmp).unlink(missing_ok=True)
+            raise
         os.close(fd)
 
 

@@ -253,6 +253,15 @@ def test_a_long_command_stopped_by_a_signal_leaves_nothing_half_made(what, sig, 
     assert leftovers(*places, *(p for p in cache.iterdir() if p.is_dir())) == []
 
 
+def test_a_killed_builds_directory_is_removed_by_the_next_run_even_from_the_cache(data, cache):
+    kg("--data", str(data), "show", "drug_a", cache=cache)
+    stale = cache / ".build-k1ll3d"  # what a build killed outright (SIGKILL) leaves
+    (stale / "graph.nt").parent.mkdir()
+    (stale / "graph.nt").write_text("half a graph")
+    r = kg("--data", str(data), "show", "drug_a", cache=cache)
+    assert r.returncode == 0 and not stale.exists()
+
+
 def test_cold_builds_at_once_take_turns(tmp_path):
     """Six cold `kg how` at once on the real data: one builds, the others wait for it and read its build. Without
     the lock each built and replaced the cache in turn (and sometimes failed with "Directory not empty")."""
