@@ -144,14 +144,14 @@ def _complete_entity(ctx: click.Context, _param, incomplete: str):
 
 def _complete_query(_ctx, _param, incomplete: str):
     """Shell completion of named query names."""
-    from kg.sparql import list_queries
+    from kg.query import list_queries
 
     return [q.name for q in list_queries() if q.name.startswith(incomplete)]
 
 
 def _complete_param(_ctx, _param, incomplete: str):
     """Shell completion of NAME= for --param, from the named queries' parameters."""
-    from kg.sparql import list_queries
+    from kg.query import list_queries
 
     names = sorted({p.name for q in list_queries() for p in q.params})
     return [f"{n}=" for n in names if f"{n}=".startswith(incomplete)]
@@ -817,7 +817,7 @@ def queries(name: str | None, fmt: str) -> None:
       kg queries --format json
       kg queries mechanism-chain
     """
-    from kg.sparql import get_query, list_queries, queries_text
+    from kg.query import get_query, list_queries, queries_text
 
     found = [get_query(name)] if name else list_queries()
     if fmt == "json":
@@ -890,7 +890,7 @@ def sparql(
     """
     from kg.errors import UsageError
     from kg.export import atomic_write
-    from kg.sparql import Binder, choose_format, load_query_arg, render, row_count, run
+    from kg.query import Binder, choose_format, load_query_arg, render, row_count, run
 
     query = load_query_arg(query_arg, stdin_text=lambda: sys.stdin.read())
     if allow_update and not endpoint:

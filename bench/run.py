@@ -437,7 +437,7 @@ def param_entity(name: str, typical: dict[str, str] | None = None) -> str:
 
 def typical_params(typical: dict[str, str]) -> dict[str, list[str]]:
     """The CLI --params of each named query that takes an entity, bound to ordinary entities instead of hubs."""
-    from kg.sparql import list_queries
+    from kg.query import list_queries
 
     out = {}
     for q in list_queries():
@@ -455,8 +455,8 @@ def named_queries(graph) -> tuple[dict[str, str], dict[str, list[str]], str]:
     from kg.errors import KGError
 
     try:
+        from kg.query import Binder, list_queries
         from kg.remote import prepare
-        from kg.sparql import Binder, list_queries
     except ImportError:
         return dict(INLINE_QUERIES), {}, "inline"
     try:

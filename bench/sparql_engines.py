@@ -74,7 +74,7 @@ def synthetic_graph(lines: list[str], target: int = 100_000, seed: int = 7, shar
 
 def named_queries() -> list[tuple[str, str, dict[str, tuple[str, str]]]]:
     """(name, text, {param: (kind, value)}) for every named query, parameters at their defaults."""
-    from kg.sparql import list_queries
+    from kg.query import list_queries
     from kg.vocab import ENT, SRC
 
     out = []
@@ -209,7 +209,7 @@ def cold_process(repeat: int) -> dict:
     rdflib_cmd = [
         sys.executable,
         "-c",
-        "import sys, rdflib; from kg.sparql import get_query; from kg.vocab import prefixes, ENT;"
+        "import sys, rdflib; from kg.query import get_query; from kg.vocab import prefixes, ENT;"
         f"g = rdflib.Graph(); g.parse({str(nt)!r}, format='nt');"
         "r = g.query(get_query('mechanism-chain').text, initNs=prefixes(),"
         " initBindings={'drug': rdflib.URIRef(ENT + 'ketamine')});"

@@ -15,10 +15,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
-__all__ = ["Answer", "Rows", "causes", "effects", "how", "load_graph", "resolve", "show", "sparql"]
+__all__ = ["Answer", "Rows", "causes", "effects", "how", "load_graph", "show", "sparql"]  # kg.api.resolve too
 
 if TYPE_CHECKING:
-    from kg.api import Answer, Rows, causes, effects, how, load_graph, resolve, show, sparql
+    from kg.api import Answer, Rows, causes, effects, how, load_graph, show, sparql
 
 
 def __getattr__(name: str):

@@ -185,8 +185,8 @@ def sparql(
     on the command line): rows for SELECT, a bool for ASK, pyoxigraph triples for CONSTRUCT / DESCRIBE."""
     import json
 
+    from kg.query import Binder, load_query_arg, run
     from kg.resolve import Resolver
-    from kg.sparql import Binder, load_query_arg, run
 
     g = _graph(graph)
     q = load_query_arg(query)

@@ -562,7 +562,7 @@ class Handler(BaseHTTPRequestHandler):
 
 def examples(graph: KnowledgeGraph) -> list[dict]:
     """The named queries for the page: documentation and text with default parameters bound as VALUES."""
-    from kg.sparql import Binder, list_queries
+    from kg.query import Binder, list_queries
     from kg.sparqltext import bind_values
 
     binder = Binder(lambda: graph)

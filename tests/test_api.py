@@ -43,8 +43,9 @@ def test_show_effects_causes(real_graph):
 
 
 def test_sparql_rows_are_typed(real_graph):
-    from kg.api import sparql
+    import kg.query  # the module of named queries does not shadow the function
 
+    sparql = kg.sparql
     rows = sparql("relieved-symptoms", graph=real_graph, drug="ketamine")
     assert rows.columns and len(rows) > 5
     counts = [v for row in rows for v in row if isinstance(v, int) and not isinstance(v, bool)]

@@ -25,9 +25,9 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import ROOT, run_kg, wait_for_http
+from kg.query import Binder, get_query, list_queries, run
 from kg.remote import prepare
 from kg.serve import free_port
-from kg.sparql import Binder, get_query, list_queries, run
 
 GRAPH = "https://w3id.org/mechkg/graph"
 CASES = [(q.name, ()) for q in list_queries()] + [

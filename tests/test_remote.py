@@ -18,9 +18,9 @@ import pytest
 
 from conftest import run_kg, wait_for_http
 from kg.errors import UsageError
+from kg.query import list_queries
 from kg.remote import check_url, prepare, store_url
 from kg.serve import free_port
-from kg.sparql import list_queries
 from kg.vocab import ENT
 
 GRAPH = "https://w3id.org/mechkg/graph/test"

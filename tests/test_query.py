@@ -15,7 +15,7 @@ import pytest
 
 from conftest import ROOT, run_kg
 from kg.errors import DataError, UsageError
-from kg.sparql import (
+from kg.query import (
     Binder,
     NamedQuery,
     QueryParam,
@@ -26,7 +26,7 @@ from kg.sparql import (
     plain_table,
     row_count,
 )
-from kg.sparql import rows as table_rows
+from kg.query import rows as table_rows
 from kg.sparqltext import (
     ask_as_construct,
     bind_values,
@@ -653,7 +653,7 @@ def test_a_terminal_gets_the_first_rows_of_a_long_table():
 
 
 def test_terminal_table_uses_rich_and_ask_prints_a_word(mini_graph):
-    from kg.sparql import render
+    from kg.query import render
 
     engine = Engine.for_graph(mini_graph)
     table = render(engine.query("SELECT ?drug WHERE { ?drug a mk:Drug }"), "table", terminal=True).decode()
