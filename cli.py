@@ -771,10 +771,17 @@ def review(review_file: Path, corpus, accept_all: bool, min_confidence: float, a
         corpus,
         ids,
         min_confidence if accept_all else None,
-        terminal=None if batch else _terminal(),
+        one_by_one=None if batch else _one_by_one(),
         on_problem=lambda p: click.echo(str(p), err=True),
     )
     app().say(report)
+
+
+def _one_by_one():
+    """The interactive review: each candidate on the terminal, single keys (lines when piped)."""
+    from kg.review_loop import run
+
+    return lambda review, data, vocab, save: run(review, data, vocab, _terminal(), save)
 
 
 def _terminal():

@@ -190,7 +190,7 @@ def _ntriples_lines(graph: KnowledgeGraph | Path) -> Iterator[bytes]:
             for line in fh:
                 yield line if line.endswith(b"\n") else line + b"\n"
     else:
-        from kg.build import iter_rdf_lines
+        from kg.rdf import iter_rdf_lines
 
         for line in iter_rdf_lines(graph.data, graph.vocab):
             yield f"{line}\n".encode()

@@ -174,10 +174,10 @@ def run_review(
     corpus: Path | None,
     ids: dict[str, list[str]],
     min_confidence: float | None,
-    terminal=None,
+    one_by_one=None,
     on_problem=lambda p: None,
 ) -> str:
-    """`kg review`: decide (by ids, by confidence, or one by one on `terminal`), save the decisions in the review
+    """`kg review`: decide (by ids, by confidence, or `one_by_one` interactively), save the decisions in the review
     file, then write the accepted claims when a corpus is given; returns the summary line."""
     from kg.load import load_dataset
     from kg.vocab import load_vocabulary
@@ -188,11 +188,9 @@ def run_review(
         decide(review, chosen, decision)
     if min_confidence is not None:
         accept_all(review, min_confidence)
-    if terminal is not None:
-        from kg.review_loop import run
-
+    if one_by_one is not None:  # the interactive loop (kg.review_loop.run on a Terminal), given by the caller
         data, _ = load_dataset(data_dir)
-        run(review, data, vocab, terminal, lambda: save_review(path, review))
+        one_by_one(review, data, vocab, lambda: save_review(path, review))
     save_review(path, review)
     counts = {d: sum(st["decision"] == d for st in review["statements"]) for d in DECISIONS}
     said = ", ".join(f"{n} {d}" for d, n in counts.items() if n)

@@ -279,8 +279,8 @@ def run_validation(
 ) -> Report:
     """Load and check a dataset: structure, references, types, quotes against `corpus`, SHACL shapes."""
     from kg import resources
-    from kg.build import rdf_lines
     from kg.load import load_dataset
+    from kg.rdf import rdf_lines
     from kg.vocab import load_vocabulary
 
     vocab = load_vocabulary()

@@ -4,8 +4,9 @@ import pickle
 import pyoxigraph as ox
 import pytest
 
-from kg.build import build, cached_dir, cached_names, input_hash, load_graph, rdf_lines
+from kg.build import build, cached_dir, cached_names, input_hash, load_graph
 from kg.errors import ValidationError
+from kg.rdf import rdf_lines
 from kg.resolve import NameIndex, Resolver
 from kg.vocab import ENT, MK
 

@@ -6,10 +6,10 @@ import pytest
 import yaml
 
 from kg import resources
-from kg.build import rdf_lines
 from kg.curation import conflict_pairs, has_standard_term, id_coverage, report, standard_ids, without_id
 from kg.load import load_dataset
 from kg.model import Dataset, Entity, Evidence, MissingId, Statement, Xref
+from kg.rdf import rdf_lines
 from kg.vocab import MK, load_vocabulary
 
 EV = (Evidence("a", "q"),)

@@ -39,8 +39,8 @@ def test_every_entity_has_a_plain_definition(real_graph):
 
 
 def test_plain_definitions_reach_the_rdf_and_the_card(real_graph):
-    from kg.build import iter_rdf_lines
     from kg.describe import entity_card
+    from kg.rdf import iter_rdf_lines
     from kg.render import card_text
 
     lines = [ln for ln in iter_rdf_lines(real_graph.data, real_graph.vocab) if "plainDefinition" in ln]
