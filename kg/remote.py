@@ -341,13 +341,22 @@ def _store_request(target: str, method: str, body, timeout: float, graph_iri: st
         body.seek(0, 2)
         headers["Content-Length"] = str(body.tell())
         body.seek(0)
+    deadline = _Deadline(timeout)  # a total limit: the connection's timeout bounds each read, not the whole
     try:
+        conn.connect()
+        deadline.watch(conn.sock)
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the server stopped reading: it says why
             conn.request(method, path, body=body, headers=headers)
         resp = conn.getresponse()
         status, reason, server = resp.status, resp.reason, resp.getheader("Server", "")
         text = resp.read(64 << 10).decode("utf-8", "replace")
-    except TimeoutError:
+        if deadline.expired:  # the answer was cut short when the time ran out
+            raise TimeoutError
+    except (TimeoutError, OSError, http.client.HTTPException) as exc:
+        if not (isinstance(exc, TimeoutError) or deadline.expired):
+            raise QueryError(
+                f"cannot reach the endpoint: {getattr(exc, 'strerror', None) or exc}", where=target
+            ) from None
         if probe:
             raise UsageError(
                 f"{target} gave no answer within {timeout:g} s to a Graph Store request; is it the store's Graph "
@@ -355,9 +364,8 @@ def _store_request(target: str, method: str, body, timeout: float, graph_iri: st
                 "query endpoint?"
             ) from None
         raise QueryError(f"the store gave no answer within {timeout:g} s (--timeout)", where=target) from None
-    except (OSError, http.client.HTTPException) as exc:
-        raise QueryError(f"cannot reach the endpoint: {getattr(exc, 'strerror', None) or exc}", where=target) from None
     finally:
+        deadline.cancel()
         conn.close()
     if 200 <= status < 300:
         return

@@ -517,6 +517,18 @@ def test_a_trickling_endpoint_cannot_defeat_the_time_limit(data, cache):
     assert took < 15, took  # cut at the limit (plus a start-up), not when the endpoint stops trickling
 
 
+def test_a_trickling_graph_store_cannot_defeat_the_push_time_limit(data, cache):
+    server = _Hostile("trickle")
+    try:
+        t0 = time.monotonic()
+        r = kg("--data", str(data), "push", "--endpoint", server.url, "--timeout", "2", cache=cache)
+        took = time.monotonic() - t0
+    finally:
+        server.close()
+    assert r.returncode != 0 and "within 2 s" in one_error_line(r.stderr)
+    assert took < 20, took  # cut at the limit (plus a build), not when the store stops trickling
+
+
 def test_an_endless_header_line_from_an_endpoint_is_a_one_line_error(data, cache):
     server = _Hostile("header")
     try:
