@@ -222,7 +222,8 @@ def _chain_block(i: int, path: dict, layout: Layout, seen: dict[str, int], compa
         if hop["id"] in seen and not layout.full:
             flag = "" if view.status == "asserted" else f" [{view.status.upper()}]"
             lines.append(
-                fit(f"     ({SIGN[view.sign]}) {view.sentence}{flag} — as in chain {seen[hop['id']]}", layout.width)
+                "     "
+                + fit(f"({SIGN[view.sign]}) {view.sentence}{flag} — as in chain {seen[hop['id']]}", layout.width - 5)
             )
             continue
         if compact:

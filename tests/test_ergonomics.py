@@ -75,6 +75,7 @@ def test_piped_output_is_plain_stable_and_complete():
 def test_a_hop_already_shown_is_referred_to_not_repeated():
     out = run_kg("how", "ketamine", "fatigue").stdout
     assert "— as in chain" in out
+    assert all(line.startswith("     (") for line in out.splitlines() if "— as in chain" in line)  # indented as a hop
     sentences = [line.strip() for line in out.splitlines() if line.strip().startswith("(−) Ketamine blocks NMDA")]
     assert len(sentences) >= 2 and sum("as in chain" not in s for s in sentences) == 1
 
