@@ -160,18 +160,16 @@ def _complete_param(_ctx, _param, incomplete: str):
 DATA_HELP = "Dataset directory (default: the embedded ketamine data)."
 
 
+def _data_option(callback, **kwargs):
+    """--data DIR (or $MECHKG_DATA), checked to exist by `callback`."""
+    type_ = click.Path(path_type=Path)
+    return click.option("--data", type=type_, envvar="MECHKG_DATA", show_envvar=True, callback=callback, **kwargs)
+
+
 def common(command):
     """The options every command takes, anywhere on the line: --data, --debug, -q, -v."""
     options = (
-        click.option(
-            "--data",
-            type=click.Path(path_type=Path),
-            envvar="MECHKG_DATA",
-            show_envvar=True,
-            expose_value=False,
-            callback=_set_data,
-            help=DATA_HELP,
-        ),
+        _data_option(_set_data, expose_value=False, help=DATA_HELP),
         click.option("--debug", is_flag=True, expose_value=False, callback=_set_debug, help="Show tracebacks."),
         click.option(
             "-q",
@@ -267,15 +265,7 @@ def note(message: str) -> None:
 
 
 @click.group(context_settings=CONTEXT)
-@click.option(
-    "--data",
-    type=click.Path(path_type=Path),
-    envvar="MECHKG_DATA",
-    show_envvar=True,
-    default=None,
-    callback=_data_dir,
-    help=DATA_HELP,
-)
+@_data_option(_data_dir, default=None, help=DATA_HELP)
 @click.option("--debug", is_flag=True, help="Show Python tracebacks for errors (anywhere on the line).")
 @click.option("-q", "--quiet", count=True, help="Only results and errors: no remarks on stderr (anywhere on the line).")
 @click.option("-v", "--verbose", count=True, help="Say more on stderr (anywhere on the line).")
