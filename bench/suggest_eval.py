@@ -11,7 +11,7 @@ with the rest of the graph, and count
 
     python bench/suggest_eval.py                 # the tables: entity records kept, and dropped too
     python bench/suggest_eval.py --format json   # the figures as JSON
-    python bench/suggest_eval.py --misses        # also list what was missed and what was wrong
+    python bench/suggest_eval.py --misses        # also list what was missed and what was wrong, with quotes
 
 Two runs: the claims dropped, the entity records kept (they are not claims, and stay in data/entities); and
 the entities that only the dropped claims name dropped too, so that they must come back as new entities.
@@ -118,12 +118,16 @@ def evaluate(corpus: Path, keep_entities: bool = False, misses: bool = False) ->
         }
         if misses:
             row["missed"] = [
-                f"{s.subject} {s.predicate} {s.object}" + (" (negated)" if s.status == "negated" else "")
+                f"{s.subject} {s.predicate} {s.object}"
+                + (" (negated)" if s.status == "negated" else "")
+                + "".join(f"\n        “{e.quote}”" for e in s.evidence if e.source == src.key)
                 for k, s in truth_only.items()
                 if k not in back
             ]
             row["wrong"] = [
-                f"{c.subject} {c.predicate} {c.object} [{c.status}] ← {c.reason}" for k, c in got if k not in truth_doc
+                f"{c.subject} {c.predicate} {c.object} [{c.status}] ← {c.reason}\n        “{c.quotes[0]}”"
+                for k, c in got
+                if k not in truth_doc
             ]
         rows.append(row)
     total = {k: sum(r[k] for r in rows) for k in ("words", "dropped", "recalled", "candidates", "right", "seconds")}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from kg.lexicon import Cue, Lexicon
+from kg.lexicon import Cue, Lexicon, verb_forms
 from kg.matching import Hit, PhraseMatcher, Token, key_of, tokenize
 from kg.model import Dataset, Vocabulary
 from kg.reading import Sentence, split_sentences
@@ -48,6 +48,7 @@ class Mention:
     referred: str = ""  # the pronoun this mention was read from ("it", "this")
     apposed: str = ""  # the entity a dash or parenthesis sets this one beside, as a kind of it
     via: str = ""  # the cue of a relative clause it was reached through ("that can lead to")
+    shares: str = ""  # the word it shares with the next or last name of a list ("emotional [pain] and physical pain")
 
 
 @dataclass
@@ -81,11 +82,17 @@ class Reader:
     def __init__(self, data: Dataset, vocab: Vocabulary, lexicon: Lexicon) -> None:
         self.data, self.vocab, self.lex = data, vocab, lexicon
         self.matcher = m = PhraseMatcher()
+        self.names: dict[str, str] = {}  # folded name (and variant) → entity key, for names split by a list
         for ent in data.entities.values():
             names = [(ent.label, 1), (ent.key.replace("_", " "), 3)] + [(s, 2) for s in ent.synonyms]
             for name, rank in names:
                 abbreviation = len(name) <= 6 and name.upper() == name and any(c.isalpha() for c in name)
                 m.add(name, ("entity", ent.key, rank, abbreviation))
+                self.names.setdefault(key_of(name), ent.key)
+            for name, rank in names:
+                for variant in name_variants(name):
+                    m.add(variant, ("entity", ent.key, rank + 3, False))
+                    self.names.setdefault(key_of(variant), ent.key)
         for cue in lexicon.cues:
             m.add(cue.phrase, ("cue", cue))
         for kind in ("hedges", "negations", "inverters"):
@@ -243,7 +250,40 @@ class Reader:
                 merged[-1] = replace(merged[-1], last=m.last, text=f"{merged[-1].text} {m.text}")
                 continue
             merged.append(m)
-        return merged
+        return self._elided(tokens, merged)
+
+    def _elided(self, tokens: list[Token], ms: list[Mention]) -> list[Mention]:
+        """Names a list writes once for two: 'emotional and physical pain' names emotional pain too, 'weight loss
+        or gain' weight gain, 'difficulty making decisions and concentrating' difficulty concentrating."""
+        taken = {i for m in ms for i in range(m.first, m.last)}
+        out = list(ms)
+
+        def add(a: int, b: int, name: str, m: Mention, shared: str) -> bool:
+            key = self.names.get(name, m.key)
+            if key == m.key or not all(
+                tokens[i].word and i not in taken and tokens[i].norm not in self.stops for i in range(a, b)
+            ):
+                return False
+            out.append(Mention(a, b, key, _span(tokens, a, b), self.data.entities[key].type, shares=shared))
+            taken.update(range(a, b))
+            return True
+
+        for m in ms:
+            if m.key is None or m.last - m.first < 2:
+                continue
+            head, lead = tokens[m.last - 1], tokens[m.first]
+            if m.first >= 2 and tokens[m.first - 1].norm in ("and", "or", "/"):  # "emotional and physical pain"
+                for a in (m.first - 2, m.first - 3):
+                    words = " ".join(t.norm for t in tokens[max(0, a) : m.first - 1])
+                    if a >= 0 and add(a, m.first - 1, f"{words} {head.norm}", m, head.text):
+                        break
+            if m.last + 1 < len(tokens) and tokens[m.last].norm in ("and", "or", "/"):  # "weight loss or gain"
+                for b in (m.last + 3, m.last + 2):
+                    ends = b >= len(tokens) or not tokens[b].word or tokens[b].norm in ("and", "or", "but")
+                    words = " ".join(t.norm for t in tokens[m.last + 1 : b])
+                    if b <= len(tokens) and ends and add(m.last + 1, b, f"{lead.norm} {words}", m, lead.text):
+                        break
+        return sorted(out, key=lambda m: m.first)
 
     def _vehicle(self, tokens: list[Token], a: int, b: int) -> bool:
         words = [t.norm for t in tokens[a:b]]
@@ -868,7 +908,26 @@ _BLOCK = {
 
 
 def _words(tokens: list[Token], hit: Hit) -> str:
-    return " ".join(t.text for t in tokens[hit.first : hit.last])
+    return _span(tokens, hit.first, hit.last)
+
+
+def _span(tokens: list[Token], a: int, b: int) -> str:
+    return " ".join(t.text for t in tokens[a:b])
+
+
+def name_variants(name: str) -> list[str]:
+    """Other ways English writes a name: 'synapse remodeling' → 'remodeling of (the) synapses', 'inability to lead
+    a normal life' → 'inability of leading a normal life', 'feeling uneasy' → 'feel uneasy', 'felt uneasy'."""
+    words = key_of(name).split()
+    out = []
+    if len(words) == 2 and all(w.isalpha() for w in words):
+        out += [f"{words[1]} of {words[0]}", f"{words[1]} of the {words[0]}"]
+    for i in range(1, len(words) - 1):
+        if words[i] == "to" and words[i + 1].isalpha():
+            out.append(" ".join([*words[:i], "of", verb_forms(words[i + 1])[3], *words[i + 2 :]]))
+    if len(words) > 1 and words[0] == "feeling":
+        out += [" ".join([verb, *words[1:]]) for verb in ("feel", "felt")]
+    return out
 
 
 @dataclass
@@ -918,6 +977,7 @@ class _Claim:
         def who(m: Mention) -> str:
             said = f"'{m.referred}' (= {m.key or m.text}, named before)" if m.referred else f"'{m.text}'"
             said += f" (through '… {m.via}')" if m.via else ""
+            said += f" (with '{m.shares}' from the list)" if m.shares else ""
             return said + (" (new entity)" if m.key is None else "")
 
         if self.intro is not None and self.intro_cue:

@@ -8,6 +8,7 @@ import yaml
 from kg.errors import DataError
 from kg.lexicon import load_lexicon, verb_forms
 from kg.load import load_dataset
+from kg.model import Dataset, Entity
 from kg.suggest import Reader, read_quantities, suggest_file
 from kg.vocab import load_vocabulary
 
@@ -134,3 +135,60 @@ def test_a_negated_list_intro_negates_its_items(mini):
     found = reader.read("Drug B does not relieve the following symptoms:\n- Symptom S\n- Symptom T\n")
     got = {(c.subject, c.predicate, c.object, c.status) for c in found.candidates}
     assert got == {("drug_b", "relieves", "symptom_s", "negated"), ("drug_b", "relieves", "symptom_t", "negated")}
+
+
+# --- reading rules: each one with a sentence it must read and a near miss it must not ----------------------------
+_LEX = None
+
+
+def _read(text: str, *entities: tuple) -> set[tuple[str, str, str, str]]:
+    """(subject, predicate, object, status) of the candidates read from `text` with a dataset of just these
+    entities, each given as (key, label, type, synonym…)."""
+    global _LEX
+    _LEX = _LEX or load_lexicon()
+    ents = {e[0]: Entity(e[0], e[1], e[2], tuple(e[3:])) for e in entities}
+    found = Reader(Dataset(sources={}, entities=ents, statements={}), load_vocabulary(), _LEX).read(text)
+    return {(c.subject, c.predicate, c.object, c.status) for c in found.candidates}
+
+
+def _pairs(text: str, *entities: tuple) -> set[tuple[str, str]]:
+    """The (subject, object) pairs of the candidates read from `text`."""
+    return {(s, o) for s, _, o, _ in _read(text, *entities)}
+
+
+GLU = ("glutamate", "glutamate", "Neurotransmitter")
+PAIN = ("pain", "pain", "Symptom", "physical pain")
+STRESS = ("stress", "stress", "Symptom")
+
+
+def test_a_name_written_as_noun_of_noun_is_found():
+    """'remodeling of synapses' is the entity named 'synapse remodeling'; 'of V-ing' stands for 'to V'."""
+    remodeling = ("synapse_remodeling", "synapse remodeling", "BiologicalProcess")
+    assert ("glutamate", "increases", "synapse_remodeling", "asserted") in _read(
+        "Glutamate promotes the remodeling of synapses.", GLU, remodeling
+    )
+    assert ("glutamate", "synapse_remodeling") not in _pairs("Glutamate promotes the remodeling of kitchens.", GLU)
+    impaired = ("impaired_functioning", "impaired functioning", "Symptom", "inability to lead a normal life")
+    assert ("pain", "causes", "impaired_functioning", "asserted") in _read(
+        "Pain leads to an inability of leading a normal life.", PAIN, impaired
+    )
+    assert not _pairs("Pain leads to an inability of leaving the house.", PAIN, impaired) & {
+        ("pain", "impaired_functioning")
+    }
+
+
+def test_a_list_that_writes_a_shared_word_once_names_both():
+    """'emotional and physical pain' names emotional pain too; 'weight loss or gain' names weight gain."""
+    emotional = ("emotional_pain", "emotional pain", "Symptom")
+    assert {("stress", "emotional_pain"), ("stress", "pain")} <= _pairs(
+        "Stress worsens emotional and physical pain.", STRESS, PAIN, emotional
+    )
+    assert ("stress", "emotional_pain") not in _pairs(
+        "Stress worsens emotional states and physical pain.", STRESS, PAIN, emotional
+    )
+    loss = ("weight_loss", "weight loss", "Symptom")
+    gain = ("weight_gain", "weight gain", "Symptom")
+    assert {("stress", "weight_loss"), ("stress", "weight_gain")} <= _pairs(
+        "Stress causes weight loss or gain.", STRESS, loss, gain
+    )
+    assert ("stress", "weight_gain") not in _pairs("Stress causes weight loss or gains in fat.", STRESS, loss, gain)
