@@ -54,6 +54,7 @@ class Lexicon:
     anaphors: dict[str, tuple[str, ...]] = field(default_factory=dict)  # role (subject | object) → words
     quantities: dict = field(default_factory=dict)
     abbreviations: frozenset[str] = frozenset()
+    joiners: tuple[str, ...] = ()  # words that join two names into one party, as 'and' does ("coupled with")
 
 
 def default_path() -> Path:
@@ -175,6 +176,7 @@ def _build(doc: dict) -> Lexicon:
         types_by_predicate=dict(types.get("by_predicate") or {}),
         default_type=str(types.get("default", "BiologicalProcess")),
         vehicles=_words(doc, "vehicles"),
+        joiners=_words(doc, "joiners"),
         anaphors={k: tuple(str(w) for w in v) for k, v in (doc.get("anaphors") or {}).items()},
         quantities=dict(doc.get("quantities") or {}),
         abbreviations=frozenset(a.casefold().rstrip(".") for a in _words(doc, "abbreviations")),

@@ -110,6 +110,7 @@ class Reader:
         self.generic = {key_of(w) for w in lexicon.generic}
         self.trailing = {key_of(w) for w in lexicon.trailing}
         self.vehicles = {key_of(w) for w in lexicon.vehicles}
+        self.joiners = [key_of(w).split() for w in lexicon.joiners]
         self.classes = {key_of(c.label).split()[-1]: k for k, c in vocab.classes.items() if k != "Entity"}
         self.determiners = sorted((key_of(w).split() for w in lexicon.determiners), key=len, reverse=True)
         self._number_words = {key_of(k): v for k, v in (lexicon.quantities.get("numbers") or {}).items()}
@@ -454,15 +455,35 @@ class Reader:
         """'disturbed sleep, brain fog, and lack of motivation': a list that ends with and/or; else the first."""
         chain, closed = [ms[0]], 1
         for m in ms[1:]:
-            between = [t.norm for t in p.tokens[chain[-1].last : m.first]]
-            if len(between) > 3 or not between or any(self._is_cue(p, i) for i in range(chain[-1].last, m.first)):
-                break
-            if not set(between) <= _COORD or not set(between) & {",", "and", "or", "nor", "/"}:
+            join = self._join(p, chain[-1].last, m.first)
+            if not join or any(self._is_cue(p, i) for i in range(chain[-1].last, m.first)):
                 break
             chain.append(m)
-            if set(between) & {"and", "or", "nor", "/"}:
+            if join == "and":
                 closed = len(chain)
         return chain[:closed]
+
+    def _join(self, p: _Parsed, a: int, b: int) -> str:
+        """How tokens [a, b) join the names around them: 'and' (and, or, nor, '/', or a joiner such as 'coupled
+        with', after at most a short phrase of the first name: 'a lack of X from society coupled with the Y'), ','
+        (a comma of a list that goes on), or '' (they are not one list)."""
+        words = [t.norm for t in p.tokens[a:b]]
+        if words and len(words) <= 3 and set(words) <= _COORD and set(words) & {",", "and", "or", "nor", "/"}:
+            return "and" if set(words) & {"and", "or", "nor", "/"} else ","
+        while words and words[-1] in ("the", "a", "an", "its", "their"):
+            words.pop()
+        for joiner in self.joiners:
+            n = len(joiner)
+            if words[-n:] != joiner:
+                continue
+            lead = words[:-n]
+            if not lead or (
+                lead[0] in ("from", "of", "in", "among", "with", "for", "by")
+                and len(lead) <= 5
+                and all(p.tokens[i].word and not self._is_cue(p, i) for i in range(a, a + len(lead)))
+            ):
+                return "and"
+        return ""
 
     def _left(
         self, p: _Parsed, at: int, cue: Cue, last: list[_Claim], ctx: dict, adjacent: bool = False
@@ -570,17 +591,14 @@ class Reader:
             if after in ("a", "an", "the") and m.first - ms[k - 1].last <= 8:
                 return [ms[k - 1]]
         group = [m]
-        j = k - 1
-        while j >= 0:
-            between = [t.norm for t in p.tokens[ms[j].last : group[0].first]]
-            if not between or len(between) > 3 or not set(between) <= _COORD:
-                break
-            if not set(between) & {",", "and", "or", "nor", "/"}:
+        joined = False
+        for j in range(k - 1, -1, -1):
+            join = self._join(p, ms[j].last, group[0].first)
+            if not join:
                 break
             group.insert(0, ms[j])
-            j -= 1
-        joined = [t.norm for t in p.tokens[group[0].last : m.first]] if len(group) > 1 else []
-        return group if not joined or set(joined) & {"and", "or", "nor", "/"} else [m]
+            joined = joined or join == "and"
+        return group if joined else [m]
 
     def _is_cue(self, p: _Parsed, i: int) -> bool:
         return any(c.first <= i < c.last for c in p.cues)

@@ -192,3 +192,19 @@ def test_a_list_that_writes_a_shared_word_once_names_both():
         "Stress causes weight loss or gain.", STRESS, loss, gain
     )
     assert ("stress", "weight_gain") not in _pairs("Stress causes weight loss or gains in fat.", STRESS, loss, gain)
+
+
+FATIGUE = ("fatigue", "fatigue", "Symptom")
+INSOMNIA = ("insomnia", "insomnia", "Symptom")
+
+
+def test_a_joiner_makes_two_names_one_party():
+    """'X from work coupled with Y leads to Z': both lead to Z, as with 'and'."""
+    assert {("stress", "fatigue"), ("pain", "fatigue")} <= _pairs(
+        "Stress from work coupled with physical pain leads to fatigue.", STRESS, PAIN, FATIGUE
+    )
+    assert {("stress", "fatigue"), ("pain", "fatigue")} <= _pairs(
+        "Stress as well as pain leads to fatigue.", STRESS, PAIN, FATIGUE
+    )
+    near = _pairs("Stress is worse when coupled with pain, which leads to fatigue.", STRESS, PAIN, FATIGUE)
+    assert ("pain", "fatigue") in near and ("stress", "fatigue") not in near
