@@ -461,7 +461,23 @@ class Reader:
             chain.append(m)
             if join == "and":
                 closed = len(chain)
+        if closed < len(chain) and self._last_unnamed(p, chain[-1].last):
+            closed = len(chain)  # "improved mood, cognition, and mental patterns": the list ends with a name we lack
         return chain[:closed]
+
+    def _last_unnamed(self, p: _Parsed, at: int) -> bool:
+        """Whether ', and …' at `at` closes a list with a last item we have no name for: a few words, no verb we
+        know, up to the end of the clause."""
+        toks = p.tokens
+        i = at + (at < len(toks) and toks[at].norm == ",")
+        if i >= len(toks) or toks[i].norm not in ("and", "or"):
+            return False
+        j = i + 1
+        while j < len(toks) and toks[j].word and j - i <= 3:
+            if toks[j].norm in self.stops or self._is_cue(p, j) or any(m.first <= j < m.last for m in p.mentions):
+                return False
+            j += 1
+        return j > i + 1 and (j == len(toks) or toks[j].norm in (".", ",", ";", ":", ")", "!", "?"))
 
     def _join(self, p: _Parsed, a: int, b: int) -> str:
         """How tokens [a, b) join the names around them: 'and' (and, or, nor, '/', or a joiner such as 'coupled

@@ -208,3 +208,12 @@ def test_a_joiner_makes_two_names_one_party():
     )
     near = _pairs("Stress is worse when coupled with pain, which leads to fatigue.", STRESS, PAIN, FATIGUE)
     assert ("pain", "fatigue") in near and ("stress", "fatigue") not in near
+
+
+def test_a_list_closed_by_a_name_we_lack_still_holds_the_names_before():
+    """'pain, fatigue, and daily chores': pain and fatigue are both objects though 'daily chores' names nothing."""
+    assert {("stress", "pain"), ("stress", "fatigue")} <= _pairs(
+        "Stress worsens pain, fatigue, and daily chores.", STRESS, PAIN, FATIGUE
+    )
+    near = _pairs("Stress worsens pain, fatigue sets in, and sleep fails.", STRESS, PAIN, FATIGUE)
+    assert ("stress", "pain") in near and ("stress", "fatigue") not in near
