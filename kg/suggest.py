@@ -637,6 +637,10 @@ class Reader:
             agents = [m for m in earlier + ctx["subject"] + ctx["object"] if self._agent(m.key)]
             return [replace(agents[-1] if agents[-1] in earlier else agents[0], **here)] if agents else []
         if word.casefold() == "which":
+            opening = p.anaphors[0] if p.anaphors and p.anaphors[0].first == 0 else None
+            if not earlier and opening is not None and opening is not ana and self._includes(p, opening.last):
+                # "This includes trouble falling asleep, which can leave you tired": a kind of what 'this' is
+                return [replace(m, **here) for m in self._refer(p, opening, ctx)]
             gap = [t.norm for t in p.tokens[earlier[-1].last : ana.first]] if earlier else ["x"]
             here["inverted"] = earlier[-1].inverted if earlier else ""
             return [replace(earlier[-1], **here)] if set(gap) <= {","} else []
@@ -648,6 +652,11 @@ class Reader:
             pool = [m for m in pool if self._is(m.key, kind)]
         plural = word.casefold() in ("these", "they", "those")
         return [replace(m, **here) for m in (pool if plural else pool[:1]) if m.key]
+
+    def _includes(self, p: _Parsed, at: int) -> bool:
+        """Whether a cue that lists kinds or parts of what stands before it ('includes') starts at `at`."""
+        cue = next((c.payload[1] for c in p.cues if c.first == at), None)
+        return cue is not None and cue.predicate == "partOf" and cue.order == "O cue S"
 
     def _agent(self, key: str | None) -> bool:
         return any(self._is(key, t) for t in ("ChemicalEntity", "TreatmentRegimen"))

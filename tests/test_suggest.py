@@ -217,3 +217,34 @@ def test_a_list_closed_by_a_name_we_lack_still_holds_the_names_before():
     )
     near = _pairs("Stress worsens pain, fatigue sets in, and sleep fails.", STRESS, PAIN, FATIGUE)
     assert ("stress", "pain") in near and ("stress", "fatigue") not in near
+
+
+TIRED = ("fatigue", "fatigue", "Symptom", "fatigued")
+INS = ("insomnia", "insomnia", "Symptom")
+LEARNING = ("learning", "learning", "BiologicalProcess")
+
+
+def test_leaving_someone_in_a_state_causes_it():
+    """'can leave you feeling fatigued': the subject causes the state."""
+    assert ("insomnia", "causes", "fatigue", "asserted") in _read(
+        "Insomnia can leave you feeling fatigued.", INS, TIRED
+    )
+    assert ("insomnia", "fatigue") not in _pairs("Insomnia can leave you alone with fatigue.", INS, TIRED)
+
+
+def test_what_a_thing_is_needed_for_it_helps_along():
+    """'X plays a key role in Y', 'X is essential for Y': X positively affects Y."""
+    assert ("glutamate", "positivelyAffects", "learning", "asserted") in _read(
+        "Glutamate plays a key role in learning.", GLU, LEARNING
+    )
+    assert ("glutamate", "learning") not in _pairs("The key role of glutamate in learning is unclear.", GLU, LEARNING)
+
+
+def test_which_after_this_includes_stands_for_what_this_stands_for():
+    """'Pain is common. This includes back pain, which can leave you …': the kinds of pain do, so pain does."""
+    assert ("pain", "fatigue") in _pairs(
+        "Pain is common. This includes back pain, which can leave you feeling fatigued.", PAIN, TIRED
+    )
+    assert ("pain", "fatigue") not in _pairs(
+        "Pain is common. Sleep includes dreams, which can leave you feeling fatigued.", PAIN, TIRED
+    )
