@@ -55,6 +55,7 @@ class Lexicon:
     quantities: dict = field(default_factory=dict)
     abbreviations: frozenset[str] = frozenset()
     joiners: tuple[str, ...] = ()  # words that join two names into one party, as 'and' does ("coupled with")
+    sufferers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # people | verbs → words
 
 
 def default_path() -> Path:
@@ -177,6 +178,7 @@ def _build(doc: dict) -> Lexicon:
         default_type=str(types.get("default", "BiologicalProcess")),
         vehicles=_words(doc, "vehicles"),
         joiners=_words(doc, "joiners"),
+        sufferers={k: _words(doc.get("sufferers") or {}, k) for k in ("people", "verbs")},
         anaphors={k: tuple(str(w) for w in v) for k, v in (doc.get("anaphors") or {}).items()},
         quantities=dict(doc.get("quantities") or {}),
         abbreviations=frozenset(a.casefold().rstrip(".") for a in _words(doc, "abbreviations")),

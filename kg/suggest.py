@@ -111,6 +111,8 @@ class Reader:
         self.trailing = {key_of(w) for w in lexicon.trailing}
         self.vehicles = {key_of(w) for w in lexicon.vehicles}
         self.joiners = [key_of(w).split() for w in lexicon.joiners]
+        self.people = {key_of(w) for w in lexicon.sufferers.get("people", ())}
+        self.feel_verbs = [key_of(w).split() for w in lexicon.sufferers.get("verbs", ())]
         self.classes = {key_of(c.label).split()[-1]: k for k, c in vocab.classes.items() if k != "Entity"}
         self.determiners = sorted((key_of(w).split() for w in lexicon.determiners), key=len, reverse=True)
         self._number_words = {key_of(k): v for k, v in (lexicon.quantities.get("numbers") or {}).items()}
@@ -129,7 +131,7 @@ class Reader:
             parsed.append(p)
             if sent.text.rstrip().endswith("?"):
                 continue  # a question states nothing
-            claims: list[_Claim] = self._kinds(p)
+            claims: list[_Claim] = self._kinds(p) + self._sufferers(p)
             if sent.item and sent.intro is not None:
                 claims += self._item_claims(p, parsed[sent.intro], ctx)
                 self._remember(ctx, p, claims)
@@ -160,6 +162,38 @@ class Reader:
                 hit = Hit(m.last, m.last + 1, ("cue", is_a))
                 out += [c for n in group if n.key != m.key and (c := self._claim(p, hit, is_a, n, m))]
         return out
+
+    def _sufferers(self, p: _Parsed) -> list[_Claim]:
+        """'People living with depression feel tired, lethargic', 'People may experience anger … during their time
+        with depression': what people with a condition feel is a symptom of it."""
+        toks = p.tokens
+        norms = [t.norm for t in toks]
+        person = next((i for i, w in enumerate(norms) if w in self.people), None)
+        if person is None:
+            return []
+        withs = [m for m in p.mentions if self._is(m.key, "Disease") and norms[m.first - 1 : m.first] == ["with"]]
+        for i in range(person + 1, len(toks)):
+            n = next((len(v) for v in self.feel_verbs if norms[i : i + len(v)] == v), 0)
+            if not n or any(m.first < i < m.last for m in p.mentions):
+                continue
+            j = i + n
+            while j < len(toks) and (norms[j].endswith("ly") or norms[j] in ("having", "some", "a", "an")):
+                j += 1
+            after = [m for m in p.mentions if m.first >= i and m.key and not m.place]
+            if not after or after[0].first not in (i, j):
+                continue
+            felt = [m for m in self._coordinated(p, after) if not self._is(m.key, "Disease")]
+            end = felt[-1].last if felt else j
+            with_ = [m for m in withs if person < m.first < i] or [
+                m for m in withs if end <= m.first <= end + 8 and not any(t.norm in ".;:" for t in toks[end : m.first])
+            ]
+            if not felt or not with_:
+                return []
+            cue = Cue(_span(toks, i, j), "hasSymptom", confidence=0.55)
+            hit = Hit(i, i + n, ("cue", cue))
+            sick = replace(with_[0], via=_span(toks, person, with_[0].first))
+            return [c for m in felt if (c := self._claim(p, hit, cue, sick, m))]
+        return []
 
     def _remember(self, ctx: dict, p: _Parsed, claims: list[_Claim]) -> None:
         """What 'it', 'this' and 'these' in the next sentence stand for."""
@@ -466,12 +500,15 @@ class Reader:
         return chain[:closed]
 
     def _last_unnamed(self, p: _Parsed, at: int) -> bool:
-        """Whether ', and …' at `at` closes a list with a last item we have no name for: a few words, no verb we
-        know, up to the end of the clause."""
+        """Whether ', and …' at `at` closes a list with a last item we have no name for (a few words, no verb we
+        know, up to the end of the clause), or ends it and goes on with a verb ('feel tired, lethargic, exhausted,
+        and have no energy')."""
         toks = p.tokens
         i = at + (at < len(toks) and toks[at].norm == ",")
         if i >= len(toks) or toks[i].norm not in ("and", "or"):
             return False
+        if i > at and i + 1 < len(toks) and (toks[i + 1].norm in _BE or toks[i + 1].norm in _VERBS):
+            return True
         j = i + 1
         while j < len(toks) and toks[j].word and j - i <= 3:
             if toks[j].norm in self.stops or self._is_cue(p, j) or any(m.first <= j < m.last for m in p.mentions):
@@ -940,6 +977,7 @@ _AUX = {
     "don't",
     "still",
 }
+_VERBS = {"have", "has", "had", "can", "may", "might", "will", "would", "could", "should", "do", "doe", "did"}
 _BE = {"is", "are", "was", "were", "be", "been", "being", "get", "gets", "got", "become", "becomes"}
 _LEADS = {"particularly", "especially", "such", "including", "namely", "mainly", "notably", "like", "e"}
 _BLOCK = {

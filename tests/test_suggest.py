@@ -219,7 +219,7 @@ def test_a_list_closed_by_a_name_we_lack_still_holds_the_names_before():
     assert ("stress", "pain") in near and ("stress", "fatigue") not in near
 
 
-TIRED = ("fatigue", "fatigue", "Symptom", "fatigued")
+TIRED = ("fatigue", "fatigue", "Symptom", "fatigued", "tired")
 INS = ("insomnia", "insomnia", "Symptom")
 LEARNING = ("learning", "learning", "BiologicalProcess")
 
@@ -248,3 +248,35 @@ def test_which_after_this_includes_stands_for_what_this_stands_for():
     assert ("pain", "fatigue") not in _pairs(
         "Pain is common. Sleep includes dreams, which can leave you feeling fatigued.", PAIN, TIRED
     )
+
+
+DEPRESSION = ("depression", "depression", "Disease")
+ANXIETY = ("anxiety", "anxiety", "Symptom", "anxious")
+ANGER = ("anger", "anger", "Symptom", "angry")
+
+
+def test_what_people_with_a_condition_feel_is_its_symptom():
+    """'people living with depression feel tired': depression has the symptom; the condition may come last."""
+    assert {
+        ("depression", "hasSymptom", "fatigue", "asserted"),
+        ("depression", "hasSymptom", "anxiety", "asserted"),
+    } <= (_read("People living with depression often feel tired and anxious.", DEPRESSION, TIRED, ANXIETY))
+    assert ("depression", "hasSymptom", "anger", "hedged") in _read(
+        "Patients may experience anger during their time with depression.", DEPRESSION, ANGER
+    )
+    assert ("depression", "fatigue") not in _pairs("Doctors treating depression feel tired.", DEPRESSION, TIRED)
+    assert ("depression", "fatigue") not in _pairs(
+        "People with depression who took the drug felt less tired.", DEPRESSION, TIRED
+    )
+
+
+def test_a_list_of_names_ends_where_and_goes_on_with_a_verb():
+    """'feel tired, anxious, angry, and have no …': the three names are one list."""
+    got = _read(
+        "People with depression feel tired, anxious, angry, and have no energy.", DEPRESSION, TIRED, ANXIETY, ANGER
+    )
+    assert {o for _, _, o, _ in got} == {"fatigue", "anxiety", "anger"}
+    near = _read(
+        "People with depression feel tired, anxious, angry people have no energy.", DEPRESSION, TIRED, ANXIETY, ANGER
+    )
+    assert {o for _, _, o, _ in near} == {"fatigue"}
