@@ -572,6 +572,9 @@ class Reader:
                 return [first[:1]]
         elif cue.gerund and before in (",", "and", "while", "thereby", "thus") and last:
             return [[last[0].subject]]
+        example = self._example(p, at)
+        if example:
+            return [example]
         unknown = self._unknown_subject(p, at) if cue.verb and not (cue.gerund or cue.participle) else None
         if unknown is not None:
             return [unknown] if unknown else []
@@ -593,6 +596,28 @@ class Reader:
             if refs:  # a subject pronoun, one opening the clause ("This, …") or one right before the verb first
                 groups.insert(0 if leading or "," not in between else min(1, len(groups)), refs)
         return groups
+
+    def _example(self, p: _Parsed, at: int) -> list[Mention]:
+        """'Medications that affect serotonin (such as SSRIs)': the subject of a relative clause on a noun we have
+        no name for is the example the sentence gives of it, after the clause's named object."""
+        toks = p.tokens
+        i = at - 1
+        while i >= 0 and (toks[i].norm.endswith("ly") or toks[i].norm in _AUX):
+            i -= 1
+        if i < 1 or toks[i].norm not in ("that", "which", "who") or not toks[i - 1].word:
+            return []
+        if any(m.first <= i - 1 < m.last for m in p.mentions) or any(a.first <= i - 1 < a.last for a in p.anaphors):
+            return []
+        for h in p.cues:
+            cue = h.payload[1]
+            if h.first <= at or cue.predicate != "isA" or cue.order != "O cue S":
+                continue
+            if any(t.norm in (";", ".", ":", "?", "!") for t in toks[at : h.first]):
+                return []
+            named = [m for m in p.mentions if at <= m.first and m.last <= h.first and m.key and not m.place]
+            examples = [m for m in p.mentions if m.first == h.last and m.key]
+            return examples[:1] if named else []
+        return []
 
     def _unknown_subject(self, p: _Parsed, at: int) -> list[Mention] | None:
         """'BDNF promotes …', 'Esketamine blocks …': a noun we do not know right before the cue is its subject

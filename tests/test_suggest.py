@@ -280,3 +280,15 @@ def test_a_list_of_names_ends_where_and_goes_on_with_a_verb():
         "People with depression feel tired, anxious, angry people have no energy.", DEPRESSION, TIRED, ANXIETY, ANGER
     )
     assert {o for _, _, o, _ in near} == {"fatigue"}
+
+
+KETAMINE = ("ketamine", "ketamine", "Drug")
+
+
+def test_the_example_of_an_unnamed_subject_is_the_subject():
+    """'Drugs that lower glutamate (such as ketamine)': ketamine lowers glutamate; an example of the object is not."""
+    assert ("ketamine", "decreases", "glutamate", "asserted") in _read(
+        "Drugs that lower glutamate (such as ketamine) are new.", GLU, KETAMINE
+    )
+    near = _read("Drugs that lower neurotransmitters such as glutamate are new.", GLU, KETAMINE)
+    assert not {c for c in near if c[1] == "decreases"}
