@@ -23,6 +23,7 @@ class Cue:
     gerund: bool = False  # an -ing form, whose subject is that of the clause it hangs on
     participle: bool = False  # an -ed form of a verb: passive unless a subject or 'have' stands before it
     verb: bool = False  # a form of one of the entry's verbs (not a phrase such as "increase in")
+    opened_by: tuple[str, ...] = ()  # words one of which must open the cue's clause ("with X comes Y")
 
     def predicate_for(self, object_type: str | None, is_a) -> str:
         """The predicate for an object of this type: the first `by_type` entry it falls under, else the default."""
@@ -119,6 +120,7 @@ def _words(doc: dict, key: str) -> tuple[str, ...]:
 
 
 def _build(doc: dict) -> Lexicon:
+    from kg.matching import key_of
     from kg.vocab import load_vocabulary
 
     vocab = load_vocabulary()
@@ -159,6 +161,7 @@ def _build(doc: dict) -> Lexicon:
                     gerund=phrase.split()[0].endswith("ing"),
                     participle=phrase in participles,
                     verb=phrase in verbs,
+                    opened_by=tuple(key_of(w) for w in _words(rel, "opened_by")),
                 )
             )
     types = doc.get("types") or {}

@@ -215,7 +215,7 @@ class Reader:
         for h in hits:
             if h.payload[0] != "entity" and not any(i in taken for i in range(h.first, h.last)):
                 by_kind.setdefault(h.payload[0], []).append(h)
-        cues = _longest(by_kind.get("cue", []))
+        cues = _longest([h for h in by_kind.get("cue", []) if _opened(tokens, h)])
         places = {h.first for h in by_kind.get("place", [])}
         marked = []
         busy = {i for h in cues + by_kind.get("item", []) for i in range(h.first, h.last)}
@@ -1011,6 +1011,17 @@ _BLOCK = {
     "on", "at", "for", "with", "from", "into", "between", "over", "under", "within", "without", "through", "by",
     "about", "against", "toward", "towards", "upon", "via",
 }  # fmt: skip
+
+
+def _opened(tokens: list[Token], hit: Hit) -> bool:
+    """Whether a cue that counts only in a clause opened by certain words ('with X comes Y') has one of them."""
+    opened_by = hit.payload[1].opened_by
+    i = hit.first - 1
+    while opened_by and i >= 0 and tokens[i].norm not in (",", ";", ":", ".", "(", "-"):
+        if tokens[i].norm in opened_by:
+            return True
+        i -= 1
+    return not opened_by
 
 
 def _words(tokens: list[Token], hit: Hit) -> str:

@@ -292,3 +292,9 @@ def test_the_example_of_an_unnamed_subject_is_the_subject():
     )
     near = _read("Drugs that lower neurotransmitters such as glutamate are new.", GLU, KETAMINE)
     assert not {c for c in near if c[1] == "decreases"}
+
+
+def test_what_comes_with_a_thing_the_thing_brings():
+    """'With stress comes insomnia': stress causes insomnia; 'comes' alone says nothing."""
+    assert ("stress", "causes", "insomnia", "asserted") in _read("With stress comes insomnia.", STRESS, INSOMNIA)
+    assert not _read("Stress comes and insomnia follows.", STRESS, INSOMNIA)
