@@ -57,6 +57,7 @@ class Lexicon:
     abbreviations: frozenset[str] = frozenset()
     joiners: tuple[str, ...] = ()  # words that join two names into one party, as 'and' does ("coupled with")
     sufferers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # people | verbs → words
+    contrasts: tuple[str, ...] = ()  # words that open a sentence by setting something against its subject
 
 
 def default_path() -> Path:
@@ -181,6 +182,7 @@ def _build(doc: dict) -> Lexicon:
         default_type=str(types.get("default", "BiologicalProcess")),
         vehicles=_words(doc, "vehicles"),
         joiners=_words(doc, "joiners"),
+        contrasts=_words(doc, "contrasts"),
         sufferers={k: _words(doc.get("sufferers") or {}, k) for k in ("people", "verbs")},
         anaphors={k: tuple(str(w) for w in v) for k, v in (doc.get("anaphors") or {}).items()},
         quantities=dict(doc.get("quantities") or {}),

@@ -111,6 +111,7 @@ class Reader:
         self.trailing = {key_of(w) for w in lexicon.trailing}
         self.vehicles = {key_of(w) for w in lexicon.vehicles}
         self.joiners = [key_of(w).split() for w in lexicon.joiners]
+        self.contrasts = [key_of(w).split() for w in lexicon.contrasts]
         self.people = {key_of(w) for w in lexicon.sufferers.get("people", ())}
         self.feel_verbs = [key_of(w).split() for w in lexicon.sufferers.get("verbs", ())]
         self.classes = {key_of(c.label).split()[-1]: k for k, c in vocab.classes.items() if k != "Entity"}
@@ -131,7 +132,7 @@ class Reader:
             parsed.append(p)
             if sent.text.rstrip().endswith("?"):
                 continue  # a question states nothing
-            claims: list[_Claim] = self._kinds(p) + self._sufferers(p)
+            claims: list[_Claim] = self._kinds(p) + self._sufferers(p) + self._contrast(p)
             if sent.item and sent.intro is not None:
                 claims += self._item_claims(p, parsed[sent.intro], ctx)
                 self._remember(ctx, p, claims)
@@ -194,6 +195,32 @@ class Reader:
             sick = replace(with_[0], via=_span(toks, person, with_[0].first))
             return [c for m in felt if (c := self._claim(p, hit, cue, sick, m))]
         return []
+
+    def _contrast(self, p: _Parsed) -> list[_Claim]:
+        """'Unlike antidepressants that influence serotonin, ketamine works on glutamate': what the thing set against
+        the subject does (in a relative clause), the subject does not."""
+        toks = p.tokens
+        lead = next((c for c in self.contrasts if [t.norm for t in toks[: len(c)]] == c), None)
+        rel = next((i for i, t in enumerate(toks) if t.norm in ("that", "which", "who")), None)
+        if lead is None or rel is None or any(t.norm in ",;:" for t in toks[:rel]):
+            return []
+        hit = next((h for h in p.cues if rel < h.first <= rel + 2 and h.payload[1].order == "S cue O"), None)
+        comma = next((i for i in range(rel, len(toks)) if toks[i].norm == ","), None)
+        if hit is None or comma is None:
+            return []
+        objects = [m for m in p.mentions if hit.last <= m.first < comma and m.key and not m.place]
+        subject = next((m for m in p.mentions if m.first > comma and m.key and not m.place), None)
+        verb = subject is not None and any(0 <= c.first - subject.last <= 2 for c in p.cues)
+        if not objects or not verb or any(t.norm in ",;:" for t in toks[comma + 1 : subject.first]):
+            return []
+        out = []
+        for o in self._coordinated(p, objects):
+            c = self._claim(p, hit, hit.payload[1], subject, o)
+            if c:
+                out.append(
+                    replace(c, status="negated", negation=_span(toks, 0, len(lead)), confidence=c.confidence * 0.7)
+                )
+        return out
 
     def _remember(self, ctx: dict, p: _Parsed, claims: list[_Claim]) -> None:
         """What 'it', 'this' and 'these' in the next sentence stand for."""

@@ -298,3 +298,12 @@ def test_what_comes_with_a_thing_the_thing_brings():
     """'With stress comes insomnia': stress causes insomnia; 'comes' alone says nothing."""
     assert ("stress", "causes", "insomnia", "asserted") in _read("With stress comes insomnia.", STRESS, INSOMNIA)
     assert not _read("Stress comes and insomnia follows.", STRESS, INSOMNIA)
+
+
+def test_what_a_thing_set_against_the_subject_does_the_subject_does_not():
+    """'Unlike drugs that raise glutamate, ketamine eases pain': ketamine does not raise glutamate (negated)."""
+    got = _read("Unlike drugs that raise glutamate, ketamine eases pain.", GLU, KETAMINE, PAIN)
+    assert ("ketamine", "increases", "glutamate", "negated") in got
+    near = _read("Unlike most drugs, ketamine raises glutamate and eases pain.", GLU, KETAMINE, PAIN)
+    assert ("ketamine", "increases", "glutamate", "asserted") in near
+    assert not {c for c in near if c[3] == "negated"}
