@@ -132,7 +132,7 @@ class Reader:
             parsed.append(p)
             if sent.text.rstrip().endswith("?"):
                 continue  # a question states nothing
-            claims: list[_Claim] = self._kinds(p) + self._sufferers(p) + self._contrast(p)
+            claims: list[_Claim] = self._kinds(p) + self._sufferers(p) + self._contrast(p) + self._follows(p)
             if sent.item and sent.intro is not None:
                 claims += self._item_claims(p, parsed[sent.intro], ctx)
                 self._remember(ctx, p, claims)
@@ -221,6 +221,54 @@ class Reader:
                     replace(c, status="negated", negation=_span(toks, 0, len(lead)), confidence=c.confidence * 0.7)
                 )
         return out
+
+    def _follows(self, p: _Parsed) -> list[_Claim]:
+        """'By increasing brain activity, your symptoms of depression decrease', 'As serotonin rises, anxiety falls':
+        a change that brings another. X raised and Y lowered: X decreases Y; both the same way: X increases Y."""
+        toks = p.tokens
+        end = next((h for h in reversed(p.cues) if self._ends(p, h) and self._change(h)), None)
+        comma = next((i for i in range(end.first - 1, 0, -1) if toks[i].norm == ","), None) if end else None
+        if end is None or comma is None:
+            return []
+        start = next((i + 1 for i in range(comma - 1, -1, -1) if toks[i].norm in (",", ";", ":")), 0)
+        said = [m for m in p.mentions if comma < m.first and m.last <= end.first and m.key and not m.place]
+        if not said or any(self._is_cue(p, i) for i in range(said[-1].last, end.first)):
+            return []
+        for h in p.cues:
+            if not (start <= h.first and h.last <= comma and self._change(h)):
+                continue
+            if toks[h.first - 1].norm == "by":  # "by increasing X,"
+                cause = next((m for m in p.mentions if h.last <= m.first < comma and m.key and not m.place), None)
+            elif self._ends(p, h) and any(t.norm in ("as", "when", "if", "once") for t in toks[start : h.first]):
+                cause = next((m for m in reversed(p.mentions) if start <= m.first and m.last <= h.first), None)
+            else:
+                continue
+            if cause is None or cause.key is None or self._modifier(p, cause):
+                return []
+            sign = self.vocab.predicates[h.payload[1].predicate].sign
+            sign *= self.vocab.predicates[end.payload[1].predicate].sign
+            cue = Cue(
+                f"{_words(toks, h)} … {_words(toks, end)}", "increases" if sign > 0 else "decreases", confidence=0.5
+            )
+            claim = self._claim(p, Hit(h.first, end.last, ("cue", cue)), cue, cause, said[-1])
+            return [replace(claim, cue_text=cue.phrase)] if claim else []
+        return []
+
+    def _modifier(self, p: _Parsed, m: Mention) -> bool:
+        """Whether a name only modifies a noun we have no name for: 'brain cell' in 'brain cell activity'."""
+        nxt = p.tokens[m.last] if m.last < len(p.tokens) else None
+        return (
+            nxt is not None and nxt.word and nxt.norm not in self.stops | self.trailing and not self._is_cue(p, m.last)
+        )
+
+    def _ends(self, p: _Parsed, h: Hit) -> bool:
+        """Whether a verb cue ends its clause (used without an object: 'symptoms decrease.')."""
+        nxt = p.tokens[h.last].norm if h.last < len(p.tokens) else "."
+        return h.payload[1].verb and nxt in (".", ",", ";", "!", "?", ":")
+
+    def _change(self, h: Hit) -> bool:
+        info = self.vocab.predicates[h.payload[1].predicate]
+        return info.kind == "causal" and info.sign != 0
 
     def _remember(self, ctx: dict, p: _Parsed, claims: list[_Claim]) -> None:
         """What 'it', 'this' and 'these' in the next sentence stand for."""

@@ -307,3 +307,18 @@ def test_what_a_thing_set_against_the_subject_does_the_subject_does_not():
     near = _read("Unlike most drugs, ketamine raises glutamate and eases pain.", GLU, KETAMINE, PAIN)
     assert ("ketamine", "increases", "glutamate", "asserted") in near
     assert not {c for c in near if c[3] == "negated"}
+
+
+NEURON = ("neuron", "neuron", "AnatomicalEntity")
+
+
+def test_a_change_that_brings_another():
+    """'By raising X, Y should decrease': X decreases Y; 'As X increases, Y increases': X increases Y."""
+    assert ("glutamate", "decreases", "pain", "hedged") in _read(
+        "By raising glutamate, pain should decrease.", GLU, PAIN
+    )
+    assert ("stress", "increases", "insomnia", "asserted") in _read(
+        "As stress increases, insomnia increases.", STRESS, INSOMNIA
+    )
+    assert ("glutamate", "pain") not in _pairs("By raising glutamate, ketamine reduces pain.", GLU, PAIN, KETAMINE)
+    assert ("neuron", "pain") not in _pairs("By increasing neuron activity, pain should decrease.", NEURON, PAIN)
