@@ -427,6 +427,7 @@ class Reader:
         order = cue.order
         flip = (
             chain is not None
+            and chain.payload[1].phrase not in _CARRIERS
             and self.vocab.predicates[chain.payload[1].predicate].sign < 0
             and self.vocab.predicates[cue.predicate].sign > 0
         )
@@ -1077,6 +1078,7 @@ _AUX = {
     "don't",
     "still",
 }
+_CARRIERS = {"help", "helps", "helped", "helping"}  # before a verb they only carry it: "help restore" restores
 _VERBS = {"have", "has", "had", "can", "may", "might", "will", "would", "could", "should", "do", "doe", "did"}
 _BE = {"is", "are", "was", "were", "be", "been", "being", "get", "gets", "got", "become", "becomes"}
 _LEADS = {"particularly", "especially", "such", "including", "namely", "mainly", "notably", "like", "e"}

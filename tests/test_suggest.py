@@ -322,3 +322,12 @@ def test_a_change_that_brings_another():
     )
     assert ("glutamate", "pain") not in _pairs("By raising glutamate, ketamine reduces pain.", GLU, PAIN, KETAMINE)
     assert ("neuron", "pain") not in _pairs("By increasing neuron activity, pain should decrease.", NEURON, PAIN)
+
+
+SLEEP = ("sleep", "sleep", "BiologicalProcess")
+
+
+def test_help_before_a_verb_only_carries_it():
+    """'may help restore learning' restores it; a relief verb before a rise still turns it: 'relieves the rise'."""
+    assert ("sleep", "increases", "learning", "hedged") in _read("Sleep may help restore learning.", SLEEP, LEARNING)
+    assert ("sleep", "decreases", "pain", "asserted") in _read("Sleep relieves the increase in pain.", SLEEP, PAIN)
