@@ -31,7 +31,7 @@ _OPPOSITE = {
     "positivelyCorrelatedWith": "negativelyCorrelatedWith",
     "negativelyCorrelatedWith": "positivelyCorrelatedWith",
 }
-_COORD = {",", "and", "or", "/", "&", "as", "well", "both", "either", "nor", "also", "the", "a", "an"}
+_COORD = {",", "and", "or", "/", "&", "as", "well", "both", "either", "nor", "also", "the", "a", "an", "other"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,17 +381,25 @@ class Reader:
         for m in ms:
             if m.key is None or m.last - m.first < 2:
                 continue
-            head, lead = tokens[m.last - 1], tokens[m.first]
+            head = tokens[m.last - 1]
             if m.first >= 2 and tokens[m.first - 1].norm in ("and", "or", "/"):  # "emotional and physical pain"
                 for a in (m.first - 2, m.first - 3):
                     words = " ".join(t.norm for t in tokens[max(0, a) : m.first - 1])
                     if a >= 0 and add(a, m.first - 1, f"{words} {head.norm}", m, head.text):
                         break
             if m.last + 1 < len(tokens) and tokens[m.last].norm in ("and", "or", "/"):  # "weight loss or gain"
-                for b in (m.last + 3, m.last + 2):
+                a = m.last + 1 + (tokens[m.last + 1].norm in ("other", "another"))  # "abuse of alcohol or other …"
+                found = False
+                for b in (a + 2, a + 1):
                     ends = b >= len(tokens) or not tokens[b].word or tokens[b].norm in ("and", "or", "but")
-                    words = " ".join(t.norm for t in tokens[m.last + 1 : b])
-                    if b <= len(tokens) and ends and add(m.last + 1, b, f"{lead.norm} {words}", m, lead.text):
+                    words = " ".join(t.norm for t in tokens[a:b])
+                    for k in range(m.last - m.first - 1, 0, -1):  # the words the two share: "abuse of", "weight"
+                        lead = tokens[m.first : m.first + k]
+                        name = " ".join(t.norm for t in lead) + f" {words}"
+                        if b <= len(tokens) and ends and add(a, b, name, m, _span(lead, 0, k)):
+                            found = True
+                            break
+                    if found:
                         break
         return sorted(out, key=lambda m: m.first)
 
@@ -566,7 +574,9 @@ class Reader:
         chain, closed = [ms[0]], 1
         for m in ms[1:]:
             join = self._join(p, chain[-1].last, m.first)
-            if not join or any(self._is_cue(p, i) for i in range(chain[-1].last, m.first)):
+            if not join or any(
+                self._is_cue(p, i) and not self._and_other(p, i) for i in range(chain[-1].last, m.first)
+            ):
                 break
             chain.append(m)
             if join == "and":
@@ -844,7 +854,8 @@ class Reader:
             (
                 i
                 for i in range(start, len(p.tokens))
-                if p.tokens[i].norm in ("(", "-", ":", ";", ".", "that", "which", "who") or self._is_cue(p, i)
+                if p.tokens[i].norm in ("(", "-", ":", ";", ".", "that", "which", "who")
+                or (self._is_cue(p, i) and not self._and_other(p, i))
             ),
             len(p.tokens),
         )
@@ -894,6 +905,11 @@ class Reader:
                 if c:
                     claims.append(c)
         return claims
+
+    def _and_other(self, p: _Parsed, i: int) -> bool:
+        """Whether token i is in a cue 'and other' / 'or other', which goes on with another item of the same list:
+        'Abuse of alcohol or other substances' lists both."""
+        return any(c.first <= i < c.last and c.payload[1].phrase.split()[0] in ("and", "or") for c in p.cues)
 
     def _members(self, p: _Parsed, items: list[Mention], end: int) -> list[Mention]:
         """'Tryptophan metabolites – quinolinic acid and 3-hydroxykynurenine are …': the entities a dash sets

@@ -331,3 +331,21 @@ def test_help_before_a_verb_only_carries_it():
     """'may help restore learning' restores it; a relief verb before a rise still turns it: 'relieves the rise'."""
     assert ("sleep", "increases", "learning", "hedged") in _read("Sleep may help restore learning.", SLEEP, LEARNING)
     assert ("sleep", "decreases", "pain", "asserted") in _read("Sleep relieves the increase in pain.", SLEEP, PAIN)
+
+
+ALCOHOL = ("alcohol_abuse", "alcohol abuse", "Condition")
+SUBSTANCE = ("substance_abuse", "substance abuse", "Condition")
+
+
+def test_or_other_names_the_wider_kind_and_keeps_the_list_going():
+    """'Abuse of alcohol or other substances': alcohol abuse is a kind of substance abuse, and both are list items."""
+    got = _read("Stress worsens abuse of alcohol or other substances.", STRESS, ALCOHOL, SUBSTANCE)
+    assert {("stress", "increases", "alcohol_abuse", "asserted"), ("stress", "increases", "substance_abuse", "asserted"),
+            ("alcohol_abuse", "isA", "substance_abuse", "asserted")} <= got  # fmt: skip
+    assert "substance_abuse" not in str(
+        _read("Stress worsens abuse of alcohol or other people.", STRESS, ALCOHOL, SUBSTANCE)
+    )
+    intro = "The following are risk factors for depression:\n- Abuse of alcohol or other substances\n"
+    assert ("substance_abuse", "depression") in _pairs(intro, DEPRESSION, ALCOHOL, SUBSTANCE)
+    near = "The following are risk factors for depression:\n- Abuse of alcohol causes substance abuse\n"
+    assert ("substance_abuse", "depression") not in _pairs(near, DEPRESSION, ALCOHOL, SUBSTANCE)
