@@ -24,6 +24,7 @@ class Cue:
     participle: bool = False  # an -ed form of a verb: passive unless a subject or 'have' stands before it
     verb: bool = False  # a form of one of the entry's verbs (not a phrase such as "increase in")
     opened_by: tuple[str, ...] = ()  # words one of which must open the cue's clause ("with X comes Y")
+    object_unsaid: bool = False  # the object may go unsaid ("X may play a role."): the condition the text is about
 
     def predicate_for(self, object_type: str | None, is_a) -> str:
         """The predicate for an object of this type: the first `by_type` entry it falls under, else the default."""
@@ -163,6 +164,7 @@ def _build(doc: dict) -> Lexicon:
                     participle=phrase in participles,
                     verb=phrase in verbs,
                     opened_by=tuple(key_of(w) for w in _words(rel, "opened_by")),
+                    object_unsaid=bool(rel.get("object_unsaid")),
                 )
             )
     types = doc.get("types") or {}

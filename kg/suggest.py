@@ -48,6 +48,7 @@ class Mention:
     referred: str = ""  # the pronoun this mention was read from ("it", "this")
     apposed: str = ""  # the entity a dash or parenthesis sets this one beside, as a kind of it
     via: str = ""  # the cue of a relative clause it was reached through ("that can lead to")
+    unsaid: bool = False  # not named: the condition the text is about, the object of "X may play a role."
     shares: str = ""  # the word it shares with the next or last name of a list ("emotional [pain] and physical pain")
 
 
@@ -125,11 +126,18 @@ class Reader:
         intros = {s.intro for s in sentences if s.item and s.intro is not None}
         found: dict[tuple, Candidate] = {}
         new_entities: dict[str, dict] = {}
-        ctx: dict[str, list[Mention]] = {"subject": [], "object": []}
+        ctx: dict[str, list[Mention]] = {"subject": [], "object": [], "topic": []}
         parsed: list[_Parsed] = []
+        named: dict[str, int] = {}  # how often each condition was named so far
         for i, sent in enumerate(sentences):
             p = self._parse(text, sent, is_intro=i in intros)
             parsed.append(p)
+            for m in p.mentions:
+                if self._is(m.key, "Disease"):
+                    named[m.key] = named.get(m.key, 0) + 1
+            if named:
+                ent = self.data.entities[max(named, key=named.__getitem__)]
+                ctx["topic"] = [Mention(0, 0, ent.key, ent.label, ent.type, unsaid=True)]
             if sent.text.rstrip().endswith("?"):
                 continue  # a question states nothing
             claims: list[_Claim] = self._kinds(p) + self._sufferers(p) + self._contrast(p) + self._follows(p)
@@ -420,6 +428,8 @@ class Reader:
             acting = acting and b.payload[1].order == "S cue O"
             if acting and 0 <= b.first - a.last <= 2 and not any(a.last <= m.first < b.first for m in p.mentions):
                 chained.add(id(a))  # "lead to a reduction in": the second cue carries the relation
+            elif b.first == a.last and b.payload[1].gerund and a.payload[1].order == "S cue O" and self._part(a):
+                chained.add(id(a))  # "plays a role in stimulating X": the gerund carries the relation
         for i, hit in enumerate(p.cues):
             if id(hit) in chained or (p.item_cues and hit.first == 0):
                 continue
@@ -465,6 +475,9 @@ class Reader:
         elif order == "S cue O":
             subjects = self._left(p, start, cue, last, ctx)
             objects = self._right(p, hit.last, ctx, new=cue.confidence >= 0.6 and self._signed(cue))
+            nxt = p.tokens[hit.last].norm if hit.last < len(p.tokens) else "."
+            if not objects and cue.object_unsaid and nxt in (".", ",", ";", "!") and ctx["topic"]:
+                objects = [replace(ctx["topic"][0], first=hit.last, last=hit.last)]  # "X may play a role."
         else:
             objects = (self._left(p, start, cue, [], ctx, adjacent=True) or [[]])[0]
             subjects = [self._right(p, hit.last, ctx, new=False)]
@@ -476,6 +489,11 @@ class Reader:
                     out += made
                     break
         return out
+
+    def _part(self, h: Hit) -> bool:
+        """Whether a cue only says its subject has a part in something, no sign against it ('plays a role in')."""
+        info = self.vocab.predicates[h.payload[1].predicate]
+        return info.sign >= 0 and info.kind in ("associative", "causal") and not h.payload[1].verb
 
     def _signed(self, cue: Cue) -> bool:
         pred = self.vocab.predicates[cue.predicate]
@@ -963,7 +981,7 @@ class Reader:
             negated = next((_words(where.tokens, n) for n in where.negations if 0 <= hit.first - n.last <= 3), "")
         hedges = [_words(s.tokens, h) for s in {id(p): p, id(intro or p): intro or p}.values() for h in s.hedges]
         distance = max(0, min(abs(hit.first - subj.last), abs(subj.first - hit.last)) - 3) if intro is None else 0
-        conf = cue.confidence * (0.9 if hedges else 1) * (0.8 if subj.referred or obj.referred else 1)
+        conf = cue.confidence * (0.9 if hedges else 1) * (0.8 if subj.referred or obj.referred or obj.unsaid else 1)
         conf *= 0.85 if subj.key is None or obj.key is None else 1
         conf *= 0.9 if inverted else 1
         conf *= 0.8 if obj.apposed or subj.apposed else 1
@@ -1188,6 +1206,8 @@ class _Claim:
             said = f"'{m.referred}' (= {m.key or m.text}, named before)" if m.referred else f"'{m.text}'"
             said += f" (through '… {m.via}')" if m.via else ""
             said += f" (with '{m.shares}' from the list)" if m.shares else ""
+            if m.unsaid:
+                return f"'{m.text}' (left unsaid: the condition the text names most)"
             return said + (" (new entity)" if m.key is None else "")
 
         if self.intro is not None and self.intro_cue:

@@ -340,8 +340,11 @@ SUBSTANCE = ("substance_abuse", "substance abuse", "Condition")
 def test_or_other_names_the_wider_kind_and_keeps_the_list_going():
     """'Abuse of alcohol or other substances': alcohol abuse is a kind of substance abuse, and both are list items."""
     got = _read("Stress worsens abuse of alcohol or other substances.", STRESS, ALCOHOL, SUBSTANCE)
-    assert {("stress", "increases", "alcohol_abuse", "asserted"), ("stress", "increases", "substance_abuse", "asserted"),
-            ("alcohol_abuse", "isA", "substance_abuse", "asserted")} <= got  # fmt: skip
+    assert {
+        ("stress", "increases", "alcohol_abuse", "asserted"),
+        ("stress", "increases", "substance_abuse", "asserted"),
+        ("alcohol_abuse", "isA", "substance_abuse", "asserted"),
+    } <= got
     assert "substance_abuse" not in str(
         _read("Stress worsens abuse of alcohol or other people.", STRESS, ALCOHOL, SUBSTANCE)
     )
@@ -349,3 +352,22 @@ def test_or_other_names_the_wider_kind_and_keeps_the_list_going():
     assert ("substance_abuse", "depression") in _pairs(intro, DEPRESSION, ALCOHOL, SUBSTANCE)
     near = "The following are risk factors for depression:\n- Abuse of alcohol causes substance abuse\n"
     assert ("substance_abuse", "depression") not in _pairs(near, DEPRESSION, ALCOHOL, SUBSTANCE)
+
+
+def test_an_unsaid_object_is_the_condition_the_text_is_about():
+    """'Stress is another contributing factor, as …' after depression was named: stress is a risk factor for it."""
+    text = "Depression is common. Stress is another contributing factor, as life is hard."
+    assert ("stress", "riskFactorFor", "depression", "asserted") in _read(text, DEPRESSION, STRESS)
+    said = "Depression is common. Stress is a risk factor for insomnia."
+    assert ("stress", "depression") not in _pairs(said, DEPRESSION, STRESS, INSOMNIA)
+    assert not _read("Stress may play a role.", DEPRESSION, STRESS)  # no condition named: nothing to fill in
+
+
+def test_a_gerund_after_plays_a_role_in_carries_the_relation():
+    """'plays a role in stimulating learning' stimulates it; 'plays a role in learning' only has a part in it."""
+    assert ("ketamine", "increases", "learning", "asserted") in _read(
+        "Ketamine plays a role in stimulating learning.", KETAMINE, LEARNING
+    )
+    assert _read("Ketamine plays a role in learning.", KETAMINE, LEARNING) == {
+        ("ketamine", "associatedWith", "learning", "asserted")
+    }
