@@ -141,6 +141,7 @@ class Reader:
             if sent.text.rstrip().endswith("?"):
                 continue  # a question states nothing
             claims: list[_Claim] = self._kinds(p) + self._sufferers(p) + self._contrast(p) + self._follows(p)
+            claims += self._without(p)
             if sent.item and sent.intro is not None:
                 claims += self._item_claims(p, parsed[sent.intro], ctx)
                 self._remember(ctx, p, claims)
@@ -202,6 +203,40 @@ class Reader:
             hit = Hit(i, i + n, ("cue", cue))
             sick = replace(with_[0], via=_span(toks, person, with_[0].first))
             return [c for m in felt if (c := self._claim(p, hit, cue, sick, m))]
+        return []
+
+    def _without(self, p: _Parsed) -> list[_Claim]:
+        """'Without sleep, you will feel tired', 'exercise and nutrition …, and without them, you feel run down':
+        what people feel for want of a thing, the thing keeps away."""
+        toks = p.tokens
+        w = next((i for i, t in enumerate(toks) if t.norm == "without"), None)
+        if w is None:
+            return []
+        i = w + 1
+        while i < len(toks) and toks[i].norm in ("the", "a", "an", "any", "enough", "proper", "good", "sufficient"):
+            i += 1
+        ms = [m for m in p.mentions if m.first >= i and m.key and not m.place]
+        if ms and ms[0].first == i:
+            absent = self._coordinated(p, ms)
+        elif i < len(toks) and toks[i].norm in ("them", "it", "these", "those", "this"):  # the names before
+            before = [m for m in p.mentions if m.last <= w and m.key and not m.place]
+            group = self._coordinated(p, before) if before else []
+            absent = [replace(m, referred=toks[i].text, inverted="without") for m in group]
+        else:
+            return []
+        comma = next((j for j in range(i, min(len(toks), i + 6)) if toks[j].norm == ","), None)
+        if not absent or comma is None:
+            return []
+        for j in range(comma + 1, len(toks)):
+            if toks[j].norm in (";", ".", ":"):
+                return []
+            n = next((len(v) for v in self.feel_verbs if [t.norm for t in toks[j : j + len(v)]] == v), 0)
+            felt = [m for m in p.mentions if m.first >= j and m.key and not m.place]
+            if n and felt and felt[0].first - (j + n) <= 1:
+                cue = Cue(f"without … {_span(toks, j, j + n)}", "causes", confidence=0.5)
+                hit = Hit(w, j + n, ("cue", cue))
+                made = [self._claim(p, hit, cue, a, f) for a in absent for f in self._coordinated(p, felt)]
+                return [replace(c, cue_text=cue.phrase) for c in made if c]
         return []
 
     def _contrast(self, p: _Parsed) -> list[_Claim]:
@@ -307,10 +342,17 @@ class Reader:
             a.first: _words(tokens, h)
             for a in by_kind.get("anaphor", [])
             for h in inverters
-            if 0 <= a.first - h.last <= 2
+            if 0 <= a.first - h.last <= 2 and all(t.word for t in tokens[h.last : a.first])
         }
         for m in mentions:
-            inv = next((_words(tokens, h) for h in inverters if 0 <= m.first - h.last <= 2), "")
+            inv = next(
+                (
+                    _words(tokens, h)
+                    for h in inverters
+                    if 0 <= m.first - h.last <= 2 and all(t.word for t in tokens[h.last : m.first])
+                ),
+                "",
+            )  # "low levels of the dopamine", not "Without doubt, sleep"
             place = any(0 <= m.first - j <= 2 for j in places) and not any(
                 c.first < m.first and m.first - c.last <= 2 for c in cues
             )

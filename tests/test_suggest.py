@@ -371,3 +371,15 @@ def test_a_gerund_after_plays_a_role_in_carries_the_relation():
     assert _read("Ketamine plays a role in learning.", KETAMINE, LEARNING) == {
         ("ketamine", "associatedWith", "learning", "asserted")
     }
+
+
+EXERCISE = ("exercise", "exercise", "Behavior")
+
+
+def test_what_people_feel_without_a_thing_the_thing_keeps_away():
+    """'Without sleep, you will feel tired': sleep decreases fatigue; 'without them' stands for the names before."""
+    assert ("sleep", "decreases", "fatigue", "asserted") in _read("Without sleep, you will feel tired.", SLEEP, TIRED)
+    both = _read("Exercise and sleep matter, and without them, you feel tired.", EXERCISE, SLEEP, TIRED)
+    assert {("exercise", "decreases", "fatigue", "asserted"), ("sleep", "decreases", "fatigue", "asserted")} <= both
+    near = _read("Without doubt, sleep makes you feel tired.", SLEEP, TIRED)
+    assert ("sleep", "decreases", "fatigue", "asserted") not in near
