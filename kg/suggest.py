@@ -634,6 +634,10 @@ class Reader:
         chain, closed = [ms[0]], 1
         for m in ms[1:]:
             join = self._join(p, chain[-1].last, m.first)
+            unnamed = None if join else self._unnamed_item(p, chain[-1].last, m.first)
+            if unnamed:  # "tired, lethargic, exhausted": an item we have no name for between two we have
+                chain.append(unnamed[0])
+                join = unnamed[1]
             if not join or any(
                 self._is_cue(p, i) and not self._and_other(p, i) for i in range(chain[-1].last, m.first)
             ):
@@ -641,14 +645,34 @@ class Reader:
             chain.append(m)
             if join == "and":
                 closed = len(chain)
-        if closed < len(chain) and self._last_unnamed(p, chain[-1].last):
+        last = self._last_unnamed(p, chain[-1].last)
+        if closed < len(chain) and last:
             closed = len(chain)  # "improved mood, cognition, and mental patterns": the list ends with a name we lack
+            if isinstance(last, Mention) and len([m for m in chain if m.key]) >= 2:
+                chain.append(last)
+                closed += 1
         return chain[:closed]
 
-    def _last_unnamed(self, p: _Parsed, at: int) -> bool:
+    def _unnamed_item(self, p: _Parsed, a: int, b: int) -> tuple[Mention, str] | None:
+        """', lethargic,' between two names of a list: a list item we have no name for (a new entity), and how it
+        joins the next name."""
+        toks = p.tokens
+        if a >= b or toks[a].norm != ",":
+            return None
+        j = a + 1
+        while j < b and toks[j].word and toks[j].norm not in self.stops and j - a <= 3:
+            j += 1
+        if j == a + 1 or any(t.norm in self.generic for t in toks[a + 1 : j]):
+            return None
+        join = self._join(p, j, b)
+        if not join or any(self._is_cue(p, i) for i in range(a, b)):
+            return None
+        return Mention(a + 1, j, None, _span(toks, a + 1, j)), join
+
+    def _last_unnamed(self, p: _Parsed, at: int) -> bool | Mention:
         """Whether ', and …' at `at` closes a list with a last item we have no name for (a few words, no verb we
-        know, up to the end of the clause), or ends it and goes on with a verb ('feel tired, lethargic, exhausted,
-        and have no energy')."""
+        know, up to the end of the clause: that item, as a new entity, unless it is a generic word), or ends it and
+        goes on with a verb ('feel tired, lethargic, exhausted, and have no energy')."""
         toks = p.tokens
         i = at + (at < len(toks) and toks[at].norm == ",")
         if i >= len(toks) or toks[i].norm not in ("and", "or"):
@@ -660,7 +684,11 @@ class Reader:
             if toks[j].norm in self.stops or self._is_cue(p, j) or any(m.first <= j < m.last for m in p.mentions):
                 return False
             j += 1
-        return j > i + 1 and (j == len(toks) or toks[j].norm in (".", ",", ";", ":", ")", "!", "?"))
+        if j == i + 1 or not (j == len(toks) or toks[j].norm in (".", ",", ";", ":", ")", "!", "?")):
+            return False
+        if any(t.norm in self.generic for t in toks[i + 1 : j]):
+            return True
+        return Mention(i + 1, j, None, _span(toks, i + 1, j))
 
     def _join(self, p: _Parsed, a: int, b: int) -> str:
         """How tokens [a, b) join the names around them: 'and' (and, or, nor, '/', or a joiner such as 'coupled

@@ -383,3 +383,13 @@ def test_what_people_feel_without_a_thing_the_thing_keeps_away():
     assert {("exercise", "decreases", "fatigue", "asserted"), ("sleep", "decreases", "fatigue", "asserted")} <= both
     near = _read("Without doubt, sleep makes you feel tired.", SLEEP, TIRED)
     assert ("sleep", "decreases", "fatigue", "asserted") not in near
+
+
+def test_a_list_item_we_have_no_name_for_is_a_new_entity():
+    """'pain, lethargy, and insomnia' with no name for lethargy: it is proposed, as is an unnamed last item."""
+    assert {("stress", "pain"), ("stress", "lethargy"), ("stress", "insomnia")} <= _pairs(
+        "Stress causes pain, lethargy, and insomnia.", STRESS, PAIN, INSOMNIA
+    )
+    assert ("stress", "loneliness") in _pairs("Stress causes pain, insomnia, and loneliness.", STRESS, PAIN, INSOMNIA)
+    near = _pairs("Stress causes pain, people, and insomnia.", STRESS, PAIN, INSOMNIA)
+    assert ("stress", "pain") in near and ("stress", "people") not in near
