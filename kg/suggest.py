@@ -750,6 +750,9 @@ class Reader:
         if example:
             return [example]
         unknown = self._unknown_subject(p, at) if cue.verb and not (cue.gerund or cue.participle) else None
+        copula = self._copula(p, at) if not cue.verb else None
+        if copula is not None:  # "Genetic predisposition is another contributing factor"
+            unknown = self._unknown_subject(p, copula)
         if unknown is not None:
             return [unknown] if unknown else []
         groups: list[list[Mention]] = []
@@ -792,6 +795,13 @@ class Reader:
             examples = [m for m in p.mentions if m.first == h.last and m.key]
             return examples[:1] if named else []
         return []
+
+    def _copula(self, p: _Parsed, at: int) -> int | None:
+        """Where 'is', 'are' … stands before a noun cue ('is another contributing factor', 'are a risk factor')."""
+        i = at - 1
+        while i >= 0 and p.tokens[i].norm in ("a", "an", "another", "one", "the", "also", "often", "major", "key"):
+            i -= 1
+        return i if i >= 0 and p.tokens[i].norm in ("is", "are", "was", "were") and i < at - 1 else None
 
     def _unknown_subject(self, p: _Parsed, at: int) -> list[Mention] | None:
         """'BDNF promotes …', 'Esketamine blocks …': a noun we do not know right before the cue is its subject

@@ -393,3 +393,10 @@ def test_a_list_item_we_have_no_name_for_is_a_new_entity():
     assert ("stress", "loneliness") in _pairs("Stress causes pain, insomnia, and loneliness.", STRESS, PAIN, INSOMNIA)
     near = _pairs("Stress causes pain, people, and insomnia.", STRESS, PAIN, INSOMNIA)
     assert ("stress", "pain") in near and ("stress", "people") not in near
+
+
+def test_a_noun_opening_a_copular_clause_before_a_noun_cue_is_its_subject():
+    """'Poor diet is another contributing factor': a new entity 'Poor diet' is the risk factor (not 'Many people')."""
+    got = _read("Depression is common. Poor diet is another contributing factor, as we know.", DEPRESSION)
+    assert ("poor_diet", "riskFactorFor", "depression", "asserted") in got
+    assert not _read("Depression is common. Many people are a contributing factor, as we know.", DEPRESSION)
