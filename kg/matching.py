@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kg.resolve import normalize
 
@@ -26,6 +27,7 @@ class Token:
         return self.text[:1].isalnum()
 
 
+@lru_cache(maxsize=65536)
 def fold_word(word: str) -> str:
     """A word as names are compared: case, accents and plurals folded (resolve.normalize), contractions kept."""
     word = word.translate(_FOLD)

@@ -118,6 +118,7 @@ class Reader:
         self.classes = {key_of(c.label).split()[-1]: k for k, c in vocab.classes.items() if k != "Entity"}
         self.determiners = sorted((key_of(w).split() for w in lexicon.determiners), key=len, reverse=True)
         self._number_words = {key_of(k): v for k, v in (lexicon.quantities.get("numbers") or {}).items()}
+        self._quantity = quantity_pattern(lexicon.quantities, self._number_words)
 
     # --- one document -------------------------------------------------------------------------------------
     def read(self, text: str) -> Suggestions:
@@ -280,7 +281,7 @@ class Reader:
         for h in p.cues:
             if not (start <= h.first and h.last <= comma and self._change(h)):
                 continue
-            if toks[h.first - 1].norm == "by":  # "by increasing X,"
+            if h.first and toks[h.first - 1].norm == "by":  # "by increasing X,"
                 cause = next((m for m in p.mentions if h.last <= m.first < comma and m.key and not m.place), None)
             elif self._ends(p, h) and any(t.norm in ("as", "when", "if", "once") for t in toks[start : h.first]):
                 cause = next((m for m in reversed(p.mentions) if start <= m.first and m.last <= h.first), None)
@@ -371,7 +372,9 @@ class Reader:
             negations=free("negations"),
             item_cues=[h for h in by_kind.get("item", []) if h.first == 0] if sent.item else [],
             anaphors=_longest(free("anaphor")),
-            qualifiers=read_quantities(text[sent.start : sent.end], self.lex.quantities, self._number_words),
+            qualifiers=read_quantities(
+                text[sent.start : sent.end], self.lex.quantities, self._number_words, self._quantity
+            ),
             is_intro=is_intro,
             inverted=inverted,
         )
@@ -645,8 +648,8 @@ class Reader:
             chain.append(m)
             if join == "and":
                 closed = len(chain)
-        last = self._last_unnamed(p, chain[-1].last)
-        if closed < len(chain) and last:
+        last = self._last_unnamed(p, chain[-1].last) if closed < len(chain) else False
+        if last:
             closed = len(chain)  # "improved mood, cognition, and mental patterns": the list ends with a name we lack
             if isinstance(last, Mention) and len([m for m in chain if m.key]) >= 2:
                 chain.append(last)
@@ -1337,8 +1340,8 @@ def _longest(hits: list[Hit]) -> list[Hit]:
 _NUM = r"\d+(?:[.,]\d+)?"
 
 
-def read_quantities(sentence: str, spec: dict, number_words: dict[str, float]) -> dict:
-    """Onset, duration, period, dose, count and prevalence written in a sentence, as qualifiers of the data format."""
+def quantity_pattern(spec: dict, number_words: dict[str, float]) -> tuple[dict[str, str], re.Pattern]:
+    """The units by folded word and the pattern of a number with its unit, built once per lexicon."""
     units = {key_of(w): unit for unit, words in (spec.get("units") or {}).items() for w in words}
     words_re = "|".join(sorted((re.escape(w) for w in number_words), key=len, reverse=True))
     num = f"(?:{_NUM}|{words_re})" if words_re else _NUM
@@ -1348,6 +1351,12 @@ def read_quantities(sentence: str, spec: dict, number_words: dict[str, float]) -
     pattern = re.compile(
         rf"(?<![\w.])(?P<a>{num})(?:\s*(?:-|–|to)\s*(?P<b>{num}))?\s*(?P<unit>{unit_re})(?![\w])", re.IGNORECASE
     )
+    return units, pattern
+
+
+def read_quantities(sentence: str, spec: dict, number_words: dict[str, float], compiled=None) -> dict:
+    """Onset, duration, period, dose, count and prevalence written in a sentence, as qualifiers of the data format."""
+    units, pattern = compiled or quantity_pattern(spec, number_words)
     out: dict = {}
     low = sentence.casefold()
     approx_words = [w.casefold() for w in spec.get("approximate") or []]
