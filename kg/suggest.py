@@ -350,10 +350,11 @@ class Reader:
                 (
                     _words(tokens, h)
                     for h in inverters
-                    if 0 <= m.first - h.last <= 2 and all(t.word for t in tokens[h.last : m.first])
+                    if 0 <= m.first - h.last <= 2
+                    and all(t.word and t.norm not in self.vehicles for t in tokens[h.last : m.first])
                 ),
                 "",
-            )  # "low levels of the dopamine", not "Without doubt, sleep"
+            )  # "low levels of the dopamine"; not "Without doubt, sleep", nor "low doses of ketamine" (still ketamine)
             place = any(0 <= m.first - j <= 2 for j in places) and not any(
                 c.first < m.first and m.first - c.last <= 2 for c in cues
             )

@@ -400,3 +400,13 @@ def test_a_noun_opening_a_copular_clause_before_a_noun_cue_is_its_subject():
     got = _read("Depression is common. Poor diet is another contributing factor, as we know.", DEPRESSION)
     assert ("poor_diet", "riskFactorFor", "depression", "asserted") in got
     assert not _read("Depression is common. Many people are a contributing factor, as we know.", DEPRESSION)
+
+
+def test_a_low_dose_of_a_drug_is_still_the_drug_acting():
+    """'low doses of ketamine can treat pain': ketamine relieves pain; 'low levels of glutamate' still inverts."""
+    assert ("ketamine", "relieves", "pain", "asserted") in _read(
+        "Low doses of ketamine can treat pain.", KETAMINE, PAIN
+    )
+    assert _read("Low levels of glutamate are associated with pain.", GLU, PAIN) == {
+        ("glutamate", "negativelyCorrelatedWith", "pain", "asserted")
+    }
