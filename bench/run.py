@@ -477,7 +477,7 @@ def named_queries(graph) -> tuple[dict[str, str], dict[str, list[str]], str]:
             elif p.type == "source":
                 given.append(f"{p.name}=src_1")
         try:
-            texts[q.name] = prepare(q.text, binder.bind(q, given))
+            texts[q.name] = prepare(q.parsed, binder.bind(q, given))
         except KGError as exc:
             say(f"skipping query {q.name}: {exc}")
             continue

@@ -21,13 +21,13 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg import resources
 from kg.errors import DataError, UsageError
-from kg.sparqltext import is_valid_variable, query_form, variables
+from kg.sparqltext import Query, is_valid_variable, parse
 from kg.store import GRAPH_FORMATS, RESULTS_FORMATS, Result
 from kg.vocab import ENT, SRC, iri_to_curie, prefixes
 
@@ -81,10 +81,15 @@ class NamedQuery:
     examples: tuple[str, ...] = ()
     path: Path | None = field(default=None, compare=False)
 
+    @cached_property
+    def parsed(self) -> Query:
+        """The text lexed once (kg.sparqltext.Query): what flows down to the local or remote engine."""
+        return parse(self.text)
+
     @property
     def form(self) -> str | None:
         """SELECT, CONSTRUCT, DESCRIBE, ASK, UPDATE or None."""
-        return query_form(self.text)
+        return self.parsed.form
 
     def param(self, name: str) -> QueryParam | None:
         """The declared parameter `name`, if any."""
@@ -347,7 +352,7 @@ class Binder:
                 if name not in known:
                     raise UsageError(f"'{query.name}' has no parameter '{name}'; it takes {', '.join(sorted(known))}")
         else:
-            mentioned = variables(query.text)
+            mentioned = query.parsed.variables
             for name in given:
                 if name not in mentioned:
                     raise UsageError(f"--param {name}: the query has no variable ?{name}")
@@ -598,7 +603,7 @@ def run(
 
         return query_endpoint(
             endpoint,
-            query.text,
+            query.parsed,
             bindings=bindings,
             results=results,
             graph_format=graph_format,
@@ -614,7 +619,7 @@ def run(
     else:
         raise UsageError("no graph to query")
     return engine.query(
-        query.text,
+        query.parsed,
         bindings=bindings,
         prefixes=prefixes(),
         results=results,

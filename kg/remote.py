@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.errors import UsageError
-from kg.sparqltext import bind_values, declared_prefixes, prologue, query_form, shift_error_lines
+from kg.sparqltext import Query, parse, shift_error_lines
 from kg.store import QueryError, QueryTimeout, Result, check_timeout, serialize_triples
 from kg.vocab import prefixes
 
@@ -52,16 +52,16 @@ def check_url(url: str) -> str:
     return url
 
 
-def prepare(text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None) -> str:
+def prepare(query: str | Query, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None) -> str:
     """The text to send: undeclared project prefixes declared in front, parameters bound as a VALUES block."""
-    return _prepare(text, bindings)[0]
+    return _prepare(query if isinstance(query, Query) else parse(query), bindings)[0]
 
 
-def _prepare(text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None) -> tuple[str, int]:
-    own = declared_prefixes(text)
-    missing = {p: ns for p, ns in prefixes().items() if p not in own}
-    bound = bind_values(text, bindings or {}, missing) if bindings else text
-    return (f"{prologue(missing)}\n{bound}", 1) if missing else (bound, 0)  # (text, lines added in front)
+def _prepare(query: Query, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None) -> tuple[str, int]:
+    """(the text to send, the lines added in front of the user's)."""
+    missing = {p: ns for p, ns in prefixes().items() if p not in query.declared_prefixes}
+    text, shift, _ = query.with_prologue(missing, query.bound(bindings, missing) if bindings else None)
+    return text, shift
 
 
 class _Deadline:
@@ -148,7 +148,7 @@ def _request(req: urllib.request.Request, timeout: float, what: str, shift: int 
 
 def query_endpoint(
     url: str,
-    text: str,
+    query: str | Query,
     *,
     bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
     results: str = "json",
@@ -159,18 +159,19 @@ def query_endpoint(
     """Run a query (or, with allow_update, an update) at a SPARQL endpoint; answer serialized like Engine.query."""
     check_url(url)
     limit = check_timeout(timeout) or DEFAULT_TIMEOUT
-    form = query_form(text)
+    query = query if isinstance(query, Query) else parse(query)
+    form = query.form
     if form == "UPDATE":
         if not allow_update:
             raise UsageError(f"refusing to send an update to {url}; pass --allow-update to send it")
         if bindings:
             raise UsageError("parameters cannot be bound in an update")
-        sent, shift = _prepare(text)
+        sent, shift = _prepare(query)
         body = urllib.parse.urlencode({"update": sent}).encode()
         req = urllib.request.Request(url, data=body, method="POST", headers=_headers("*/*", form=True))
         _request(req, limit, "update", shift)
         return Result("ask", b'{"head":{},"boolean":true}', "json", True)
-    sent, shift = _prepare(text, bindings)
+    sent, shift = _prepare(query, bindings)
     body = urllib.parse.urlencode({"query": sent}).encode()
     accept = GRAPH_ACCEPT if form in ("CONSTRUCT", "DESCRIBE") else RESULTS_ACCEPT  # Virtuoso goes by the first
     req = urllib.request.Request(url, data=body, method="POST", headers=_headers(accept, form=True))

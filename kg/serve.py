@@ -43,8 +43,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.errors import KGError, UsageError
-from kg.sparqltext import declared_prefixes, prologue, query_form, shift_error_lines, uses_service
-from kg.store import MAX_NESTING, MEDIA_TYPES, check_timeout, ensure_store, nesting, rebinding_error
+from kg.sparqltext import parse, shift_error_lines
+from kg.store import MAX_NESTING, MEDIA_TYPES, check_timeout, ensure_store, rebinding_error
 from kg.vocab import prefixes
 
 if TYPE_CHECKING:
@@ -460,21 +460,18 @@ class Handler(BaseHTTPRequestHandler):
         if len(texts) != 1 or not texts[0].strip():
             self._send_text(400, "give exactly one non-empty query")
             return
-        text = texts[0]
-        form = query_form(text)
-        if form == "UPDATE":
+        query = parse(texts[0])
+        if query.form == "UPDATE":
             self._refuse_update()
             return
-        if uses_service(text) and not self.server.allow_remote:
+        if query.uses_service and not self.server.allow_remote:
             self._send_text(403, "SERVICE (a call to another endpoint) is disabled on this endpoint")
             return
-        depth = nesting(text)
+        depth = query.nesting
         if depth > MAX_NESTING:  # the engine's parser would overflow its stack and take every query down with it
             self._send_text(400, f"the query nests groups or brackets {depth} deep; at most {MAX_NESTING} are allowed")
             return
-        missing = {p: ns for p, ns in prefixes().items() if p not in declared_prefixes(text)}
-        shift = 1 if missing else 0
-        sent = f"{prologue(missing)}\n{text}" if missing else text
+        sent, shift, missing = query.with_prologue(prefixes())
         accept = self.headers.get("Accept") or "*/*"
         fmt = (params.get("format") or [""])[0].lower()
         if fmt in MEDIA_TYPES and not any(t.split(";")[0].strip() in _ANSWER_TYPES for t in accept.split(",")):
@@ -483,7 +480,7 @@ class Handler(BaseHTTPRequestHandler):
         target = "/query" + (f"?{urllib.parse.urlencode(keep)}" if keep else "")
         status, ctype, body = self._relay(target, sent.encode(), accept)
         if status == 400:
-            rebound = rebinding_error(text, missing)
+            rebound = rebinding_error(query, missing)
             if rebound:
                 status, ctype, body = 400, "text/plain; charset=utf-8", rebound.encode()
             elif shift:
@@ -563,14 +560,13 @@ class Handler(BaseHTTPRequestHandler):
 def examples(graph: KnowledgeGraph) -> list[dict]:
     """The named queries for the page: documentation and text with default parameters bound as VALUES."""
     from kg.query import Binder, list_queries
-    from kg.sparqltext import bind_values
 
     binder = Binder(lambda: graph)
     out = []
     for q in list_queries():
         defaults = [f"{p.name}={p.default}" for p in q.params if p.default is not None]
         try:
-            text = bind_values(q.text, binder.bind(q, defaults), prefixes())
+            text = q.parsed.bound(binder.bind(q, defaults), prefixes())
         except UsageError:
             text = q.text
         out.append({**q.to_dict(), "text": text})

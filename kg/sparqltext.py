@@ -4,12 +4,16 @@ The lexer knows just enough of the SPARQL 1.1 grammar (IRIs, the four kinds of s
 variables, prefixed names, keywords and punctuation) that a keyword inside a string, an IRI or a
 comment is never taken for a keyword. The engine still parses every query; these helpers only decide
 what to refuse and where a VALUES block may go.
+
+A query is lexed once, by `parse`, into a `Query` value (its text, tokens, form, SERVICE use, variables,
+declared prefixes, nesting) that flows from the CLI, the API or the endpoint down to the local or remote
+engine; the functions of one text below (`query_form`, `bind_values` …) are that value's fields and methods.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from kg.errors import UsageError
@@ -77,7 +81,60 @@ def significant(text: str) -> list[Token]:
     return [t for t in tokens(text) if t.kind not in ("ws", "comment")]
 
 
-def _after_prologue(toks: list[Token]) -> int:
+@dataclass(frozen=True, eq=False)
+class Query:
+    """A SPARQL request lexed once: its text, the tokens that carry meaning, and what they say."""
+
+    text: str
+    tokens: tuple[Token, ...]  # no whitespace, no comments
+    form: str | None  # SELECT, CONSTRUCT, DESCRIBE, ASK, UPDATE (any update operation) or None if unrecognized
+    uses_service: bool  # whether it calls out to another endpoint (a SERVICE clause)
+    variables: frozenset[str]  # the names of the variables it mentions (without ? or $)
+    declared_prefixes: frozenset[str]  # the prefixes it declares itself
+    nesting: int  # how deeply its groups, brackets and parentheses nest
+
+    def bound(self, bindings: Mapping[str, object], prefixes: Mapping[str, str] | None = None) -> str:
+        """The text with parameters bound as a VALUES block (see `bind_values`)."""
+        return _bind(self, bindings, prefixes)
+
+    def with_prologue(self, prefixes: Mapping[str, str], text: str | None = None) -> tuple[str, int, dict[str, str]]:
+        """`text` (default: the query's) with the `prefixes` it does not declare itself declared in front, on one
+        line; the lines added in front (0 or 1) and the prefixes added."""
+        missing = {p: ns for p, ns in prefixes.items() if p not in self.declared_prefixes}
+        text = self.text if text is None else text
+        return (f"{prologue(missing)}\n{text}", 1, missing) if missing else (text, 0, missing)
+
+
+def parse(text: str) -> Query:
+    """`text` lexed into a Query value."""
+    toks = tuple(significant(text))
+    depth = deepest = 0
+    for tok in toks:
+        if tok.text in ("{", "(", "["):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif tok.text in ("}", ")", "]"):
+            depth -= 1
+    return Query(
+        text,
+        toks,
+        _form(toks),
+        any(t.kind == "name" and t.upper == "SERVICE" for t in toks),
+        frozenset(t.text[1:] for t in toks if t.kind == "var"),
+        frozenset(
+            toks[i + 1].text.split(":", 1)[0]
+            for i, t in enumerate(toks[:-1])
+            if t.kind == "name" and t.upper == "PREFIX" and toks[i + 1].kind == "pname"
+        ),
+        deepest,
+    )
+
+
+def _as_query(query: str | Query) -> Query:
+    return query if isinstance(query, Query) else parse(query)
+
+
+def _after_prologue(toks: Sequence[Token]) -> int:
     i = 0
     while i < len(toks):
         word = toks[i].upper if toks[i].kind == "name" else ""
@@ -90,9 +147,7 @@ def _after_prologue(toks: list[Token]) -> int:
     return i
 
 
-def query_form(text: str) -> str | None:
-    """SELECT, CONSTRUCT, DESCRIBE, ASK, UPDATE (any update operation) or None if unrecognized."""
-    toks = significant(text)
+def _form(toks: Sequence[Token]) -> str | None:
     i = _after_prologue(toks)
     if i >= len(toks) or toks[i].kind != "name":
         return None
@@ -102,24 +157,24 @@ def query_form(text: str) -> str | None:
     return "UPDATE" if word in UPDATE_KEYWORDS else None
 
 
-def uses_service(text: str) -> bool:
+def query_form(text: str | Query) -> str | None:
+    """SELECT, CONSTRUCT, DESCRIBE, ASK, UPDATE (any update operation) or None if unrecognized."""
+    return _as_query(text).form
+
+
+def uses_service(text: str | Query) -> bool:
     """Whether the query calls out to another endpoint (a SERVICE clause)."""
-    return any(t.kind == "name" and t.upper == "SERVICE" for t in significant(text))
+    return _as_query(text).uses_service
 
 
-def variables(text: str) -> set[str]:
+def variables(text: str | Query) -> set[str]:
     """The names of the variables the query mentions (without ? or $)."""
-    return {t.text[1:] for t in significant(text) if t.kind == "var"}
+    return set(_as_query(text).variables)
 
 
-def declared_prefixes(text: str) -> set[str]:
+def declared_prefixes(text: str | Query) -> set[str]:
     """The prefixes the query declares itself."""
-    toks = significant(text)
-    return {
-        toks[i + 1].text.split(":", 1)[0]
-        for i, t in enumerate(toks[:-1])
-        if t.kind == "name" and t.upper == "PREFIX" and toks[i + 1].kind == "pname"
-    }
+    return set(_as_query(text).declared_prefixes)
 
 
 def prologue(prefixes: Mapping[str, str]) -> str:
@@ -147,7 +202,7 @@ def term_text(term, prefixes: Mapping[str, str] | None = None) -> str:
     raise UsageError(f"cannot bind a {type(term).__name__} as a query parameter")
 
 
-def _outer_group(toks: list[Token]) -> int:
+def _outer_group(toks: Sequence[Token]) -> int:
     """Index of the '{' that opens the query's WHERE group."""
     i = _after_prologue(toks)
     form = toks[i].upper if i < len(toks) and toks[i].kind == "name" else ""
@@ -181,7 +236,7 @@ def _outer_group(toks: list[Token]) -> int:
     raise UsageError("cannot bind parameters: the query has no WHERE group")
 
 
-def bind_values(text: str, bindings: Mapping[str, object], prefixes: Mapping[str, str] | None = None) -> str:
+def bind_values(text: str | Query, bindings: Mapping[str, object], prefixes: Mapping[str, str] | None = None) -> str:
     """The query with `VALUES (?a ?b) { (t1 t2) }` opening its WHERE group: parameters bound as RDF terms.
 
     A subquery that uses a bound variable gets the same block (it would not see the outer one), so a
@@ -190,12 +245,17 @@ def bind_values(text: str, bindings: Mapping[str, object], prefixes: Mapping[str
     Virtuoso 7.2 does not take a path's start from VALUES (wrong rows or "transitive start not given"), and
     for every engine it means the same. Used locally and for remote endpoints alike, so they run one text.
     """
+    return _bind(_as_query(text), bindings, prefixes)
+
+
+def _bind(query: Query, bindings: Mapping[str, object], prefixes: Mapping[str, str] | None) -> str:
+    text = query.text
     if not bindings:
         return text
     for name in bindings:
         if not is_valid_variable(name):
             raise UsageError(f"'{name}' is not a valid variable name")
-    toks = significant(text)
+    toks = query.tokens
     outer = _outer_group(toks)
     groups = [outer] + [_group_after(toks, i) for i in range(outer + 1, len(toks)) if toks[i].upper == "SELECT"]
     edits = []  # (start, end, replacement)
@@ -220,7 +280,7 @@ def bind_values(text: str, bindings: Mapping[str, object], prefixes: Mapping[str
 _PATH_ELEMENT = ("iri", "pname")
 
 
-def _transitive_path_ends(toks: list[Token]) -> list[int]:
+def _transitive_path_ends(toks: Sequence[Token]) -> list[int]:
     """Indexes of the subject and object tokens of each triple pattern whose property path has a * or +."""
     ends = []
     for k, t in enumerate(toks):
@@ -239,7 +299,7 @@ def _transitive_path_ends(toks: list[Token]) -> list[int]:
     return ends
 
 
-def _ends_path_unit(toks: list[Token], i: int) -> bool:
+def _ends_path_unit(toks: Sequence[Token], i: int) -> bool:
     """Whether token i closes a path primary: an IRI, `a`, or a group of path tokens only."""
     t = toks[i]
     if t.kind in _PATH_ELEMENT or (t.kind == "name" and t.text == "a"):
@@ -252,7 +312,7 @@ def _ends_path_unit(toks: list[Token], i: int) -> bool:
     )
 
 
-def _unit_start(toks: list[Token], i: int) -> int | None:
+def _unit_start(toks: Sequence[Token], i: int) -> int | None:
     """Index where the path primary ending at token i starts, with its ^ or ! in front."""
     if toks[i].text == ")":
         level = 0
@@ -268,7 +328,7 @@ def _unit_start(toks: list[Token], i: int) -> int | None:
     return i
 
 
-def _unit_end(toks: list[Token], i: int) -> int:
+def _unit_end(toks: Sequence[Token], i: int) -> int:
     """Index of the last token of the path primary starting at token i (after any ^ or !)."""
     while i < len(toks) and toks[i].text in ("^", "!"):
         i += 1
@@ -281,13 +341,13 @@ def _unit_end(toks: list[Token], i: int) -> int:
     return i
 
 
-def rebound_variables(text: str) -> list[Token]:
+def rebound_variables(text: str | Query) -> list[Token]:
     """Variables that a BIND (… AS ?v) introduces after its group already mentions them, as tokens of `text`.
 
     SPARQL forbids binding a variable the group has used before the BIND (a mention in a FILTER does not
     count, which this text-level scan cannot tell: the engine's parse has the last word).
     """
-    toks = significant(text)
+    toks = _as_query(text).tokens
     found = []
     for i, t in enumerate(toks[:-1]):
         if t.upper != "BIND" or toks[i + 1].text != "(":
@@ -313,16 +373,17 @@ def rebound_variables(text: str) -> list[Token]:
     return found
 
 
-def ask_as_construct(text: str) -> str:
+def ask_as_construct(text: str | Query) -> str:
     """`text` with its ASK keyword written as `CONSTRUCT {}`: the same pattern, answered lazily by pyoxigraph."""
-    toks = significant(text)
+    query = _as_query(text)
+    toks, text = query.tokens, query.text
     i = _after_prologue(toks)
     if i < len(toks) and toks[i].upper == "ASK":
         return text[: toks[i].start] + "CONSTRUCT {}" + text[toks[i].start + 3 :]
     return text
 
 
-def _group_after(toks: list[Token], i: int) -> int:
+def _group_after(toks: Sequence[Token], i: int) -> int:
     """Index of the first '{' after token i outside parentheses: the WHERE group of a (sub)query."""
     depth = 0
     for k in range(i + 1, len(toks)):
@@ -334,7 +395,7 @@ def _group_after(toks: list[Token], i: int) -> int:
     raise UsageError("cannot bind parameters: a subquery has no WHERE group")
 
 
-def _closing(toks: list[Token], k: int) -> int:
+def _closing(toks: Sequence[Token], k: int) -> int:
     """Index of the '}' that closes the '{' at index k."""
     level = 0
     for j in range(k, len(toks)):

@@ -32,16 +32,7 @@ from typing import TYPE_CHECKING
 
 from kg.errors import DataError, KGError, UsageError
 from kg.osutil import die_with_parent, exclusive_lock, set_deadline, unwinding_signals
-from kg.sparqltext import (
-    ask_as_construct,
-    bind_values,
-    query_form,
-    rebound_variables,
-    significant,
-    syntax_error_message,
-    uses_service,
-    variables,
-)
+from kg.sparqltext import Query, ask_as_construct, parse, rebound_variables, syntax_error_message
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -239,7 +230,7 @@ class Engine:
 
     def query(
         self,
-        text: str,
+        query: str | Query,
         *,
         bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
         prefixes: Mapping[str, str] | None = None,
@@ -248,14 +239,16 @@ class Engine:
         allow_remote: bool = False,
         timeout: float | None = None,
     ) -> Result:
-        """Run a query and serialize its answer (`results` for SELECT/ASK, `graph_format` for triples).
+        """Run a query (text, or a Query value lexed once) and serialize its answer (`results` for SELECT/ASK,
+        `graph_format` for triples).
 
         `prefixes` are predeclared (default: the project's); `bindings` fix variables to RDF terms through
         the engine, never by editing the text; `timeout` (seconds) runs the query in a child process that is
         killed when time is up (0: no limit, still in a child, so that Ctrl-C stops it).
         """
         check_timeout(timeout)
-        check_query(text, allow_remote=allow_remote)
+        query = query if isinstance(query, Query) else parse(query)
+        check_query(query, allow_remote=allow_remote)
         if results not in RESULTS_FORMATS or graph_format not in GRAPH_FORMATS:
             raise UsageError(f"unknown result format '{results}' / '{graph_format}'")
 
@@ -265,7 +258,7 @@ class Engine:
             prefixes = project_prefixes()
 
         def run() -> Result:
-            return self._run(text, bindings or {}, dict(prefixes), results, graph_format)
+            return self._run(query, bindings or {}, dict(prefixes), results, graph_format)
 
         if timeout is not None and (timeout > 0 or hasattr(os, "fork")):  # 0: no limit, in a child Ctrl-C stops
             if self.location is not None:
@@ -273,7 +266,9 @@ class Engine:
             return run_with_timeout(run, timeout if timeout > 0 else None)
         return run()
 
-    def _run(self, text: str, bindings: Mapping, prefixes: dict[str, str], results: str, graph_format: str) -> Result:
+    def _run(
+        self, query: Query, bindings: Mapping, prefixes: dict[str, str], results: str, graph_format: str
+    ) -> Result:
         import pyoxigraph as ox
 
         if bindings:
@@ -283,14 +278,14 @@ class Engine:
             # reach (the CONSTRUCT WHERE short form) and for text that does not parse, so that a syntax error
             # points into the text the user wrote.
             try:
-                return self._answer(bind_values(text, bindings), {}, prefixes, results, graph_format)
+                return self._answer(query.bound(bindings), {}, prefixes, results, graph_format)
             except (UsageError, SyntaxError):
                 pass
         subs = {ox.Variable(k): v for k, v in bindings.items()}
         try:
-            return self._answer(text, subs, prefixes, results, graph_format)
+            return self._answer(query.text, subs, prefixes, results, graph_format)
         except SyntaxError as exc:
-            message = rebinding_error(text, prefixes) or syntax_error_message(str(exc), text)
+            message = rebinding_error(query, prefixes) or syntax_error_message(str(exc), query.text)
             raise UsageError(message, where="query") from None
 
     def _answer(self, text: str, subs: dict, prefixes: dict[str, str], results: str, graph_format: str) -> Result:
@@ -308,7 +303,7 @@ class Engine:
             raise QueryError(f"query failed: {exc}") from None
 
 
-def rebinding_error(text: str, prefixes: Mapping[str, str]) -> str | None:
+def rebinding_error(query: Query, prefixes: Mapping[str, str]) -> str | None:
     """What is wrong with a query that does not parse, when it is a BIND to a variable already in use.
 
     SPARQL forbids `BIND (… AS ?v)` once ?v is used earlier in the same group; the engine reports that as an
@@ -317,21 +312,21 @@ def rebinding_error(text: str, prefixes: Mapping[str, str]) -> str | None:
     """
     import pyoxigraph as ox
 
-    def parses(query: str) -> bool:
+    def parses(candidate: str | Query) -> bool:
         try:  # parsing is all: an ASK is sent as a CONSTRUCT, whose answer is computed only when read
-            ox.Store().query(ask_as_construct(query), prefixes=dict(prefixes))
+            ox.Store().query(ask_as_construct(candidate), prefixes=dict(prefixes))
         except SyntaxError:
             return False
         except (RuntimeError, OSError, ValueError):
             pass
         return True
 
-    if uses_service(text):  # a query that calls out is not tried again
+    if query.uses_service:  # a query that calls out is not tried again
         return None
-    suspects = rebound_variables(text)
-    if not suspects or parses(text):
+    suspects = rebound_variables(query)
+    if not suspects or parses(query):
         return None
-    used = variables(text)
+    text, used = query.text, query.variables
 
     def renamed(tokens: list) -> str:
         out, taken = text, set(used)
@@ -353,33 +348,20 @@ def rebinding_error(text: str, prefixes: Mapping[str, str]) -> str | None:
 MAX_NESTING = 256  # groups and brackets inside one another; the engine's parser overflows its stack at ~3,000
 
 
-def check_query(text: str, *, allow_remote: bool = False) -> str | None:
+def check_query(query: str | Query, *, allow_remote: bool = False) -> str | None:
     """Refuse what must not run locally (updates; SERVICE unless allowed; nesting the engine cannot parse); return
     the query form."""
-    form = query_form(text)
-    if form == "UPDATE":
+    query = query if isinstance(query, Query) else parse(query)
+    if query.form == "UPDATE":
         raise UsageError(
             "updates (INSERT, DELETE, LOAD, DROP …) are refused: the graph is read-only, built from the data "
             "files; edit those and rebuild, or load the graph into a server of your own with `kg push`"
         )
-    if uses_service(text) and not allow_remote:
+    if query.uses_service and not allow_remote:
         raise UsageError("SERVICE calls another endpoint over the network; pass --allow-remote to permit it")
-    depth = nesting(text)
-    if depth > MAX_NESTING:
-        raise UsageError(f"the query nests groups or brackets {depth} deep; at most {MAX_NESTING} are allowed")
-    return form
-
-
-def nesting(text: str) -> int:
-    """How deeply the query's groups, brackets and parentheses nest (strings, IRIs and comments aside)."""
-    depth = deepest = 0
-    for tok in significant(text):
-        if tok.text in ("{", "(", "["):
-            depth += 1
-            deepest = max(deepest, depth)
-        elif tok.text in ("}", ")", "]"):
-            depth -= 1
-    return deepest
+    if query.nesting > MAX_NESTING:
+        raise UsageError(f"the query nests groups or brackets {query.nesting} deep; at most {MAX_NESTING} are allowed")
+    return query.form
 
 
 def check_timeout(seconds: float | None, what: str = "--timeout") -> float | None:
