@@ -27,6 +27,7 @@ class App:
         self._graph = None
         self._names = None
         self._cache_dir = None
+        self.companion = None  # what a build makes beside the graph (the SPARQL store, for kg sparql and kg serve)
 
     @property
     def graph(self):
@@ -40,7 +41,7 @@ class App:
             gc.disable()
             try:
                 with terminal_progress(enabled=self.verbosity >= 0) as progress:
-                    self._graph = load_graph(self.data, progress=progress)
+                    self._graph = load_graph(self.data, progress=progress, companion=self.companion)
                 gc.freeze()
             finally:
                 gc.enable()
@@ -893,6 +894,10 @@ def sparql(
     if allow_update and not endpoint:
         raise UsageError("--allow-update works only with --endpoint: the local graph is read-only")
     fmt = "table" if query.form == "UPDATE" else choose_format(fmt, output, query.form)
+    if not endpoint:
+        from kg.store import store_beside
+
+        app().companion = store_beside  # new data: the store is loaded while the graph is built, not after
     binder = Binder(lambda: app().names, resolve=lambda name: app().resolve(name).key)
     bindings = binder.bind(query, params)
     result = run(
@@ -946,6 +951,9 @@ def serve(host: str, port: int, timeout: float, allow_remote: bool) -> None:
       kg serve --port 8080 --timeout 10
     """
     from kg.serve import serve as run_server
+    from kg.store import store_beside
+
+    app().companion = store_beside
 
     def ready(url: str) -> None:
         app().say(f"serving the graph at {url} (SPARQL endpoint: {url}query); Ctrl-C to stop")

@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from kg import resources
 from kg.errors import DataError, ValidationError
@@ -85,15 +85,31 @@ def write_ntriples(graph: KnowledgeGraph, out: BinaryIO, progress: Progress = no
     return count
 
 
-class _Hashing:
-    """A binary file that hashes what is written through it, so that a manifest need not read it back."""
+class Companion(Protocol):
+    """Something built beside the cache from the triples as graph.nt is written (the SPARQL store: kg.store)."""
 
-    def __init__(self, fh: BinaryIO) -> None:
-        self.fh, self.sha256, self.size = fh, hashlib.sha256(), 0
+    def write(self, data: bytes) -> None:
+        """Whole N-Triples lines."""
+
+    def close(self) -> None:
+        """All triples written: finish (under the build's lock, before the build is moved into place)."""
+
+    def abandon(self) -> None:
+        """The build failed: stop."""
+
+
+class _Hashing:
+    """A binary file that hashes what is written through it, so that a manifest need not read it back; and that
+    hands the bytes to a companion too, if there is one."""
+
+    def __init__(self, fh: BinaryIO, companion: Companion | None = None) -> None:
+        self.fh, self.sha256, self.size, self.companion = fh, hashlib.sha256(), 0, companion
 
     def write(self, data: bytes) -> int:
         self.sha256.update(data)
         self.size += len(data)
+        if self.companion is not None:
+            self.companion.write(data)
         return self.fh.write(data)
 
     def record(self, path: Path) -> dict:
@@ -268,8 +284,13 @@ def load_graph(
     rebuild: bool = False,
     progress: Progress = no_progress,
     notice: Callable[[str], None] = _notice,
+    companion: Callable[[Path], Companion] | None = None,
 ) -> KnowledgeGraph:
     """The knowledge graph for `data_dir` (default: the embedded data), built once and then read from cache.
+
+    `companion(build_dir)`, when given, is made when a build writes its triples and fed them as they are written
+    (kg sparql passes the SPARQL store's loader, so that a first query on new data loads the store beside the build
+    instead of after it).
 
     Every file of a cached build is checked against the content hashes of its manifest (written last) when it is
     read; a damaged build is rebuilt from the data, and `notice` says so in one line. Builds into one cache root
@@ -299,7 +320,7 @@ def load_graph(
             if damage:
                 notice(f"the cache in {target} is damaged ({damage}); rebuilding it from the data")
             graph = build(data_dir, progress=progress)
-            _write_cache(graph, data_dir, root, target, progress)
+            _write_cache(graph, data_dir, root, target, progress, companion)
             _prune(root, keep=target)
     except OSError as exc:
         raise DataError(f"cannot write the cache: {exc.strerror or exc}", where=str(root)) from None
@@ -319,21 +340,34 @@ def _reap(root: Path) -> None:
         pass
 
 
-def _write_cache(graph: KnowledgeGraph, data_dir: Path, root: Path, target: Path, progress: Progress) -> None:
+def _write_cache(
+    graph: KnowledgeGraph,
+    data_dir: Path,
+    root: Path,
+    target: Path,
+    progress: Progress,
+    companion: Callable[[Path], Companion] | None = None,
+) -> None:
+    side = None
     try:
         tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=root))
 
-        def save(name: str, write: Callable[[_Hashing], object]) -> dict:
+        def save(name: str, write: Callable[[_Hashing], object], beside: Companion | None = None) -> dict:
             with open(tmp / name, "wb", buffering=1 << 20) as fh, _no_gc():
-                out = _Hashing(fh)
+                out = _Hashing(fh, beside)
                 write(out)
             return out.record(tmp / name)
 
-        files = {"graph.nt": save("graph.nt", lambda out: write_ntriples(graph, out, progress))}
+        side = companion(tmp) if companion is not None else None
+        files = {"graph.nt": save("graph.nt", lambda out: write_ntriples(graph, out, progress), side)}
         progress("saving the cache")
         files["kg.pickle"] = save("kg.pickle", lambda out: pickle.dump(graph, out, protocol=pickle.HIGHEST_PROTOCOL))
         names = NameIndex.of(graph)
         files[NAMES_FILE] = save(NAMES_FILE, lambda out: pickle.dump(names, out, protocol=pickle.HIGHEST_PROTOCOL))
+        if side is not None:
+            progress("loading the SPARQL store")
+            done, side = side, None
+            done.close()
         write_manifest(tmp, {"format": CACHE_FORMAT, "data": str(data_dir.resolve()), "files": files})  # last
         if target.exists():  # a damaged build, or a forced rebuild: moved aside, then replaced
             old = Path(tempfile.mkdtemp(prefix=".build-", dir=root))
@@ -341,6 +375,8 @@ def _write_cache(graph: KnowledgeGraph, data_dir: Path, root: Path, target: Path
             shutil.rmtree(old, ignore_errors=True)
         os.replace(tmp, target)
     except BaseException:  # whenever it came, even inside mkdtemp: under the lock every .build-* is this one's
+        if side is not None:
+            side.abandon()
         for stale in root.glob(".build-*"):
             shutil.rmtree(stale, ignore_errors=True)
         raise
