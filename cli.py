@@ -852,6 +852,13 @@ def queries(name: str | None, fmt: str) -> None:
     help=f"Table output: show the first N rows (0: all). Default: {TERMINAL_ROWS} on a terminal, all otherwise.",
 )
 @click.option(
+    "--page",
+    type=click.IntRange(min=1),
+    default=1,
+    metavar="N",
+    help="Table output: show the N-th --max-rows rows (default: the first).",
+)
+@click.option(
     "--timeout",
     default=120.0,
     show_default=True,
@@ -867,6 +874,7 @@ def sparql(
     fmt: str | None,
     output: str,
     max_rows: int | None,
+    page: int,
     timeout: float,
     endpoint: str | None,
     allow_remote: bool,
@@ -888,7 +896,7 @@ def sparql(
     """
     from kg.errors import UsageError
     from kg.export import atomic_write
-    from kg.query import Binder, choose_format, load_query_arg, render, row_count, run
+    from kg.query import Binder, choose_format, load_query_arg, render, row_count, rows_note, run
 
     query = load_query_arg(query_arg, stdin_text=lambda: sys.stdin.read())
     if allow_update and not endpoint:
@@ -900,6 +908,10 @@ def sparql(
         app().companion = store_beside  # new data: the store is loaded while the graph is built, not after
     binder = Binder(lambda: app().names, resolve=lambda name: app().resolve(name).key)
     bindings = binder.bind(query, params)
+    terminal = output == "-" and sys.stdout.isatty()
+    max_rows = (TERMINAL_ROWS if terminal else 0) if max_rows is None else max_rows
+    if page > 1 and not (fmt == "table" and max_rows):
+        raise UsageError("--page counts pages of --max-rows rows of a table: give --max-rows N")
     result = run(
         query,
         bindings,
@@ -910,17 +922,14 @@ def sparql(
         allow_remote=allow_remote,
         allow_update=allow_update,
         timeout=timeout,
+        window=((page - 1) * max_rows, max_rows) if max_rows else None,  # a large answer: only the rows shown
     )
     if query.form == "UPDATE":
         app().say(f"update sent to {endpoint}")
         return
-    terminal = output == "-" and sys.stdout.isatty()
-    max_rows = (TERMINAL_ROWS if terminal else 0) if max_rows is None else max_rows
-    atomic_write(output, render(result, fmt, terminal=terminal, max_rows=max_rows or None))
-    count = row_count(result)
-    if fmt == "table" and count is not None:
-        shown = f" (the first {max_rows} shown; all of them: --max-rows 0, or -f csv)" if 0 < max_rows < count else ""
-        app().say(f"{count} row{'s' if count != 1 else ''}{shown}")
+    atomic_write(output, render(result, fmt, terminal=terminal))
+    if fmt == "table" and result.form == "select":
+        app().say(rows_note(result, row_count(result) or 0, page))
     if output != "-":
         app().say(f"wrote {output}")
     if result.form == "ask":

@@ -52,7 +52,7 @@ _EXTENSIONS = {
     ".jsonld": "jsonld",
     ".txt": "table",
 }
-_FIELD = re.compile(r"#\s?(title|description|param|example)\s*:\s*(.*)$", re.IGNORECASE)
+_FIELD = re.compile(r"#\s?(title|description|param|example|keys)\s*:\s*(.*)$", re.IGNORECASE)
 _PARAM = re.compile(
     r"(?P<name>[A-Za-z_]\w*)\s*\(\s*(?P<type>\w+)\s*(?:,\s*default\s*:\s*(?P<default>[^)]*?)\s*)?\)\s*(?:—|–|-|:)\s*(?P<meaning>.+)"
 )
@@ -91,6 +91,12 @@ class NamedQuery:
         """SELECT, CONSTRUCT, DESCRIBE, ASK, UPDATE or None."""
         return self.parsed.form
 
+    @cached_property
+    def keys(self) -> str:
+        """The header's `keys:` query, if any: the values of one variable, in the order the query sorts its rows
+        by (see run_window); '' when there is none."""
+        return next((f[1] for f in _header_fields(self.text) if f[0] == "keys"), "")
+
     def param(self, name: str) -> QueryParam | None:
         """The declared parameter `name`, if any."""
         return next((p for p in self.params if p.name == name), None)
@@ -109,9 +115,9 @@ class NamedQuery:
         }
 
 
-def parse_header(text: str, where: str = "query") -> tuple[str, str, tuple[QueryParam, ...], tuple[str, ...]]:
-    """Title, description, parameters and examples from a query's leading comment block."""
-    fields: list[list[str]] = []  # [field, text, line]
+def _header_fields(text: str) -> list[list[str]]:
+    """The fields of a query's leading comment block as [field, text, line], continuation lines joined."""
+    fields: list[list[str]] = []
     for lineno, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
         if not stripped:
@@ -123,6 +129,12 @@ def parse_header(text: str, where: str = "query") -> tuple[str, str, tuple[Query
             fields.append([m.group(1).lower(), m.group(2).strip(), str(lineno)])
         elif fields and re.match(r"#\s{2,}\S", stripped):
             fields[-1][1] = f"{fields[-1][1]} {stripped.lstrip('#').strip()}".strip()
+    return fields
+
+
+def parse_header(text: str, where: str = "query") -> tuple[str, str, tuple[QueryParam, ...], tuple[str, ...]]:
+    """Title, description, parameters and examples from a query's leading comment block."""
+    fields = _header_fields(text)
     title = next((f[1] for f in fields if f[0] == "title"), "")
     description = next((f[1] for f in fields if f[0] == "description"), "")
     params = []
@@ -572,6 +584,26 @@ def render(result: Result, fmt: str, *, terminal: bool = False, max_rows: int | 
     return text.encode()
 
 
+def rows_note(result: Result, shown: int, page: int = 1) -> str:
+    """What a table shows of the answer: how many rows, which of them, and how to see the rest."""
+    plural = "s" if (result.total if result.total is not None else shown) != 1 else ""
+    rest = "all of them: --max-rows 0, or -f csv"
+    if result.total is None and not result.more and not result.start:
+        return f"{shown} row{plural}"
+    first, last = result.start + 1, result.start + shown
+    if not shown:
+        whole = f" (the answer has {result.total} row{plural})" if result.total is not None else ""
+        return f"no rows on page {page}{whole}"
+    more = f"next: --page {page + 1}; " if result.more or (result.total or 0) > last else ""
+    if result.total is None:
+        return f"rows {first}–{last} shown, sorted as the query asks ({more}{rest})"
+    if shown == result.total:
+        return f"{shown} row{plural}"
+    if first == 1:
+        return f"{result.total} row{plural} (the first {shown} shown; {more}{rest})"
+    return f"{result.total} row{plural} (rows {first}–{last} shown; {more}{rest})"
+
+
 def row_count(result: Result) -> int | None:
     """The number of rows of a SELECT result in SPARQL JSON or TSV, else None."""
     if result.form == "select" and result.format == "tsv":
@@ -595,35 +627,136 @@ def run(
     allow_remote: bool = False,
     allow_update: bool = False,
     timeout: float | None = None,
+    window: tuple[int, int] | None = None,
 ) -> Result:
-    """Run a query locally (over `graph()`) or at a remote `endpoint`, serialized for output format `fmt`."""
+    """Run a query locally (over `graph()`) or at a remote `endpoint`, serialized for output format `fmt`; with a
+    `window` (first row, rows) and a table, only those rows of the answer (see run_window)."""
     results, graph_format = engine_formats(fmt, local=not endpoint)
-    if endpoint:
-        from kg.remote import query_endpoint
+    engine = None
 
-        return query_endpoint(
-            endpoint,
-            query.parsed,
-            bindings=bindings,
+    def answer(q: Query, b: Mapping, limit: float | None = timeout) -> Result:
+        nonlocal engine
+        if endpoint:
+            from kg.remote import query_endpoint
+
+            return query_endpoint(
+                endpoint,
+                q,
+                bindings=b,
+                results=results,
+                graph_format=graph_format,
+                timeout=limit,
+                allow_update=allow_update,
+            )
+        if engine is None:
+            engine = _engine(graph, cache_dir)
+        return engine.query(
+            q,
+            bindings=b,
+            prefixes=prefixes(),
             results=results,
             graph_format=graph_format,
-            timeout=timeout,
-            allow_update=allow_update,
+            allow_remote=allow_remote,
+            timeout=limit,
         )
+
+    if window is None or fmt != "table" or query.form != "SELECT":
+        return answer(query.parsed, bindings)
+    if query.keys and not endpoint:
+        from kg.store import check_timeout, run_with_timeout
+
+        check_timeout(timeout)
+        parts = (lambda q, b: answer(q, b, None)) if timeout is not None else answer  # all in one child process
+        page = lambda: run_window(query, bindings, *window, parts)  # noqa: E731
+        return page() if timeout is None else run_with_timeout(page, timeout or None)
+    return _rows_of(answer(query.parsed, bindings), *window)
+
+
+def _engine(graph: Callable[[], KnowledgeGraph] | None, cache_dir: Path | None):
+    """The local engine: over the cached store (a cold process need not load the graph itself), else the graph's."""
     from kg.store import Engine, store_in
 
-    if cache_dir is not None:  # a cold process need not load the graph itself, only its store
-        engine = Engine(store_in(cache_dir))
-    elif graph is not None:
-        engine = Engine.for_graph(graph())
-    else:
-        raise UsageError("no graph to query")
-    return engine.query(
-        query.parsed,
-        bindings=bindings,
-        prefixes=prefixes(),
-        results=results,
-        graph_format=graph_format,
-        allow_remote=allow_remote,
-        timeout=timeout,
-    )
+    if cache_dir is not None:
+        return Engine(store_in(cache_dir))
+    if graph is not None:
+        return Engine.for_graph(graph())
+    raise UsageError("no graph to query")
+
+
+FIRST_KEYS = 4  # keys in a page's first batch; each next batch has twice as many
+
+
+def run_window(
+    query: NamedQuery,
+    bindings: Mapping[str, ox.NamedNode | ox.Literal],
+    start: int,
+    count: int,
+    answer: Callable[[Query, Mapping], Result],
+) -> Result:
+    """Rows `start` … `start + count` of a sorted SELECT answer (TSV), computed for its first keys only.
+
+    A query whose header has `keys: SELECT … ?k WHERE …` sorts its rows first by what only ?k decides, in the order
+    of the keys query's rows sorted by their columns left to right (IRIs by their text, literals by their value, as
+    SPARQL orders plain strings); ?k is its last column, and a key without rows is harmless (mechanism-chain: the
+    entities the drug reaches, by IRI). The first rows are then the rows of the first keys: the query runs again for
+    batches of 4, 8, 16 … keys, bound as a VALUES block, until it has the rows asked for; the answer says whether
+    more follow. The keys are sorted here rather than by the engine (its sort reads each string back from disk at
+    every comparison). A hub's whole answer takes seconds to compute and sort; its first screen, a fraction of a
+    second (bench/run.py measures both)."""
+    keys_query = parse(query.keys)
+    names = [t.text[1:] for t in keys_query.tokens[: _where(keys_query)] if t.kind == "var"]
+    if not names or keys_query.form != "SELECT":
+        raise DataError("the keys: query must be a SELECT whose last variable is the key", where=query.name)
+    name = names[-1]
+    found = _tsv_lines(answer(keys_query, bindings).data)[1:]
+    keys = [cells[-1] for cells in sorted((line.split("\t") for line in found), key=_sort_key)]
+    need, done, size = start + count, 0, FIRST_KEYS
+    header, lines = "", []
+    while done < len(keys) and len(lines) < need:
+        batch = tuple(_key_term(k) for k in keys[done : done + size])
+        got = _tsv_lines(answer(query.parsed, {**bindings, name: batch}).data)
+        header, lines = got[0], lines + got[1:]
+        done, size = done + size, size * 2
+    if not header:  # no key: the query has no rows
+        header = _tsv_lines(answer(query.parsed, {**bindings, name: ()}).data)[0]
+    data = "".join(f"{line}\n" for line in [header, *lines[start:need]]).encode()
+    return Result("select", data, "tsv", start=start, more=len(lines) > need or done < len(keys))
+
+
+def _where(query: Query) -> int:
+    """Index of the token that opens the WHERE group of a SELECT (its projection comes before)."""
+    for i, t in enumerate(query.tokens):
+        if t.upper == "WHERE" or t.text == "{":
+            return i
+    return len(query.tokens)
+
+
+def _sort_key(cells: list[str]) -> tuple[str, ...]:
+    """A row of TSV terms as the texts SPARQL sorts plain strings and IRIs by (code point order)."""
+    return tuple(c[1:-1] if c.startswith("<") else _tsv_cell(c) for c in cells)
+
+
+def _rows_of(result: Result, start: int, count: int) -> Result:
+    """Rows `start` … `start + count` of a whole SELECT answer (TSV or SPARQL JSON), with its number of rows."""
+    if result.format == "tsv":
+        lines = _tsv_lines(result.data)
+        data = "".join(f"{line}\n" for line in [lines[0], *lines[1 + start : 1 + start + count]]).encode()
+        return Result("select", data, "tsv", start=start, total=len(lines) - 1)
+    doc = json.loads(result.data)
+    bindings = doc["results"]["bindings"]
+    doc["results"]["bindings"] = bindings[start : start + count]
+    return Result("select", json.dumps(doc).encode(), "json", start=start, total=len(bindings))
+
+
+def _tsv_lines(data: bytes) -> list[str]:
+    text = data.decode("utf-8")
+    return (text[:-1] if text.endswith("\n") else text).split("\n")
+
+
+def _key_term(text: str) -> ox.NamedNode | ox.Literal:
+    """A key as the engine's TSV writes it (an IRI or a literal in Turtle syntax), as an RDF term."""
+    import pyoxigraph as ox
+
+    if text.startswith("<") and text.endswith(">"):
+        return ox.NamedNode(text[1:-1])
+    return _literal(text)

@@ -237,7 +237,8 @@ def _outer_group(toks: Sequence[Token]) -> int:
 
 
 def bind_values(text: str | Query, bindings: Mapping[str, object], prefixes: Mapping[str, str] | None = None) -> str:
-    """The query with `VALUES (?a ?b) { (t1 t2) }` opening its WHERE group: parameters bound as RDF terms.
+    """The query with `VALUES (?a ?b) { (t1 t2) }` opening its WHERE group: parameters bound as RDF terms. A
+    variable bound to a tuple of terms gets a block of its own, `VALUES ?k { t1 t2 … }` (a page's keys).
 
     A subquery that uses a bound variable gets the same block (it would not see the outer one), so a
     parameter binds everywhere, as an engine substitution would. Where a bound variable is the subject or
@@ -255,21 +256,35 @@ def _bind(query: Query, bindings: Mapping[str, object], prefixes: Mapping[str, s
     for name in bindings:
         if not is_valid_variable(name):
             raise UsageError(f"'{name}' is not a valid variable name")
+    single = {n: t for n, t in bindings.items() if not isinstance(t, (tuple, list))}
+    several = {n: tuple(t) for n, t in bindings.items() if isinstance(t, (tuple, list))}
     toks = query.tokens
     outer = _outer_group(toks)
-    groups = [outer] + [_group_after(toks, i) for i in range(outer + 1, len(toks)) if toks[i].upper == "SELECT"]
+    selects = [i for i in range(outer + 1, len(toks)) if toks[i].upper == "SELECT"]
+    transitive = _transitive_path_ends(toks)
     edits = []  # (start, end, replacement)
-    for k in groups:
+    for k, select in [(outer, None), *((_group_after(toks, i), i) for i in selects)]:
         end = _closing(toks, k)
         used = {t.text[1:] for t in toks[k:end] if t.kind == "var"}
-        bound = {n: t for n, t in bindings.items() if k == outer or n in used}
+        bound = {n: t for n, t in single.items() if select is None or n in used}
+        blocks = []
         if bound:
             names = " ".join(f"?{n}" for n in bound)
             values = " ".join(term_text(t, prefixes) for t in bound.values())
+            blocks.append(f" VALUES ({names}) {{ ({values}) }}")
+        # A variable with several values (the keys of a page) restricts a subquery only where that means the same as
+        # restricting its rows: where the subquery projects it; and not where a transitive path would then be walked
+        # from both ends, once per value.
+        projected = {t.text[1:] for t in toks[select + 1 : k] if t.kind == "var"} if select is not None else set()
+        walks = any(k < i < end for i in transitive)
+        for n, terms in several.items():
+            if select is None or (n in projected and not walks):
+                blocks.append(f" VALUES ?{n} {{ {' '.join(term_text(t, prefixes) for t in terms)} }}")
+        if blocks:
             at = toks[k].start + 1
-            edits.append((at, at, f" VALUES ({names}) {{ ({values}) }}"))
-    for i in _transitive_path_ends(toks):
-        term = bindings.get(toks[i].text[1:]) if toks[i].kind == "var" else None
+            edits.append((at, at, "".join(blocks)))
+    for i in transitive:
+        term = single.get(toks[i].text[1:]) if toks[i].kind == "var" else None
         if term is not None and type(term).__name__ == "NamedNode":
             edits.append((toks[i].start, toks[i].start + len(toks[i].text), term_text(term, prefixes)))
     for start, stop, replacement in sorted(edits, reverse=True):

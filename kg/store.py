@@ -74,6 +74,9 @@ class Result:
     data: bytes  # serialized in `format`
     format: str  # json | xml | csv | tsv (select, ask) or ttl | nt | jsonld (graph)
     boolean: bool | None = None
+    start: int = 0  # a window of a larger answer (kg.query.run): the index of its first row in the whole answer
+    total: int | None = None  # … and the number of rows of the whole answer, when it is known
+    more: bool = False  # … and whether rows follow this window
 
     @property
     def media_type(self) -> str:

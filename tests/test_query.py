@@ -20,6 +20,7 @@ from kg.query import (
     NamedQuery,
     QueryParam,
     choose_format,
+    get_query,
     list_queries,
     load_query_arg,
     parse_header,
@@ -291,7 +292,7 @@ def test_every_named_query_runs_by_name(kg_cli):
     ("name", "columns"),
     [
         ("mechanism-chain", ("from", "to", "source", "quote")),
-        ("two-step-effects", ("target", "via")),
+        ("two-step-effects", ("via", "target")),
         ("claims-to-review", ("status", "claim")),
         ("quantitative-facts", ("kind", "subject", "object")),
         ("standard-ids", ("label", "id")),
@@ -662,3 +663,39 @@ def test_terminal_table_uses_rich_and_ask_prints_a_word(mini_graph):
     assert render(engine.query("ASK { ent:drug_a a mk:Drug }"), "table") == b"true\n"
     with pytest.raises(UsageError, match="triples"):
         render(engine.query("DESCRIBE ent:drug_a"), "table")
+
+
+# --- pages: a terminal's first screen of a large answer -----------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [q.name for q in list_queries() if q.keys])
+def test_a_page_of_a_query_with_keys_is_that_slice_of_the_whole_sorted_answer(real_graph, name):
+    """run(window=…) computes a page from the query's first keys only; it must be exactly the rows the whole answer
+    has there, for small pages (whose batches end inside the answer) and pages past the end."""
+    from kg.query import run
+
+    query = get_query(name)
+    bindings = Binder(lambda: real_graph).bind(query, [])
+    whole = table_rows(run(query, bindings, "table", graph=lambda: real_graph))
+    assert len(whole[1]) > 10, name
+    for size in (1, 3, 7, 40):
+        for start in (0, size, 5 * size, len(whole[1]) - 2, len(whole[1]) + 5):
+            page = run(query, bindings, "table", graph=lambda: real_graph, window=(start, size), timeout=60)
+            assert table_rows(page) == (whole[0], whole[1][start : start + size]), (name, size, start)
+            assert page.more == (start + size < len(whole[1])), (name, size, start)
+
+
+def test_pages_on_the_command_line_say_which_rows_they_show():
+    first = run_kg("sparql", "mechanism-chain", "--max-rows", "5")
+    second = run_kg("sparql", "mechanism-chain", "--max-rows", "5", "--page", "2")
+    whole = run_kg("sparql", "mechanism-chain", "-f", "tsv").stdout.splitlines()
+    assert first.returncode == second.returncode == 0
+    assert first.stderr.startswith("rows 1–5 shown, sorted as the query asks (next: --page 2;")
+    assert second.stderr.startswith("rows 6–10 shown")
+    assert len(first.stdout.splitlines()) == len(second.stdout.splitlines()) == 7  # a header, a rule, five rows
+    assert [r.split()[1] for r in second.stdout.splitlines()[2:]] == [
+        "ent:" + line.split("\t")[1].rsplit("/", 1)[1][:-1] for line in whole[6:11]
+    ]
+    page = run_kg("sparql", "source-coverage", "--max-rows", "2", "--page", "2")
+    assert page.returncode == 0 and page.stderr.startswith("5 rows (rows 3–4 shown; next: --page 3;")
+    assert run_kg("sparql", "source-coverage", "--page", "2").returncode == 2  # not a table of pages
