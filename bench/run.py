@@ -43,7 +43,15 @@ if str(ROOT) not in sys.path:
 
 from bench.generate import HUB_PAIRS, parse_size, size_label  # noqa: E402
 from bench.measure.data import dataset  # noqa: E402
-from bench.measure.paths import simple_paths, step_digraph, typical_entities, typical_pairs, warm_how, yen_top5  # noqa: E402
+from bench.measure.paths import (  # noqa: E402
+    k_shortest,
+    simple_paths,
+    step_digraph,
+    typical_entities,
+    typical_pairs,
+    warm_how,
+    yen_top5,
+)
 from bench.measure.proc import (  # noqa: E402
     COLD_TIMEOUT_S,
     NA,
@@ -64,12 +72,16 @@ from bench.measure.sparql import (  # noqa: E402
     oxigraph_times,
     rdflib_times,
     rdflib_worker,
+    serve_times,
     sparql_cli_available,
+    stream_times,
     typical_params,
 )
 from bench.measure.viz import viz_time  # noqa: E402
+from kg.sparqltext import parse  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
+SCREEN_ROWS = 40  # the rows of a first screen: what `kg sparql` shows on a terminal
 
 # Every size's entry in the JSON has exactly these keys (a figure, a dict of figures, or "n/a").
 FIGURE_KEYS = (
@@ -96,8 +108,12 @@ FIGURE_KEYS = (
     "cold_causes_typical_s",
     "cold_causes_hub_s",
     "cold_export_ttl",
+    "first_command",
     "cold_sparql",
     "cold_sparql_typical",
+    "stream",
+    "serve_warm",
+    "k_shortest",
     "warm_how_typical",
     "warm_how_hub",
     "simple_paths_hub",
@@ -161,6 +177,8 @@ def bench_size(n: int, args: argparse.Namespace, workdir: Path) -> dict[str, Any
         fig["cached_load_hash_s"] = median([i["hash_s"] for i in inner])
         fig["cache_untouched"] = bool(before) and before == after
 
+        fig["first_command"] = first_commands(kg, data, min(args.runs, 3), label)
+
         from kg.build import load_graph
 
         graph = load_graph(data)
@@ -187,23 +205,36 @@ def bench_size(n: int, args: argparse.Namespace, workdir: Path) -> dict[str, Any
         texts, params, origin = named_queries(graph)
         queries = engine_queries(texts)
         if origin == "named" and sparql_cli_available(env):
-            say(f"{label}: cold kg sparql, {len(texts)} named queries ×{args.runs}")
+            # the first screen: what a terminal shows (--max-rows 40, as on a terminal; a CONSTRUCT's whole Turtle)
+            screen = ("--max-rows", str(SCREEN_ROWS))
+            say(f"{label}: cold kg sparql, first screen, {len(texts)} named queries ×{args.runs}")
             fig["cold_sparql"] = {}
             for name in texts:
-                cmd = [*kg, "sparql", name, *[a for p in params[name] for a in ("--param", p)]]
+                cmd = [*kg, "sparql", name, *screen, *[a for p in params[name] for a in ("--param", p)]]
                 fig["cold_sparql"][name] = repeat(cmd, env, args.runs, COLD_TIMEOUT_S)
             ordinary = typical_params(typical_entities(graph))
-            say(f"{label}: cold kg sparql, {len(ordinary)} named queries with ordinary entities ×{args.runs}")
+            say(f"{label}: cold kg sparql, first screen, {len(ordinary)} queries with ordinary entities ×{args.runs}")
             fig["cold_sparql_typical"] = {}
             for name, given in ordinary.items():
-                cmd = [*kg, "sparql", name, *[a for p in given for a in ("--param", p)]]
+                cmd = [*kg, "sparql", name, *screen, *[a for p in given for a in ("--param", p)]]
                 fig["cold_sparql_typical"][name] = {**repeat(cmd, env, args.runs, COLD_TIMEOUT_S), "params": given}
+            say(f"{label}: whole answers to a pipe, {len(texts)} named queries ×{args.runs}")
+            fig["stream"] = {}
+            for name in texts:
+                fmt = "nt" if parse(texts[name]).form in ("CONSTRUCT", "DESCRIBE") else "tsv"
+                cmd = [*kg, "sparql", name, "-f", fmt, *[a for p in params[name] for a in ("--param", p)]]
+                fig["stream"][name] = stream_times(cmd, env, args.runs)
+            say(f"{label}: a warm kg serve, {len(texts)} named queries ×{args.runs}")
+            fig["serve_warm"] = serve_times(kg, env, texts, args.runs)
         else:
-            fig["cold_sparql"] = fig["cold_sparql_typical"] = NA
+            fig["cold_sparql"] = fig["cold_sparql_typical"] = fig["stream"] = fig["serve_warm"] = NA
 
         say(f"{label}: warm kg.paths.how ×{args.runs}")
         fig["warm_how_typical"] = warm_how(graph, pairs, args.runs)
         fig["warm_how_hub"] = warm_how(graph, hubs, args.runs)
+
+        say(f"{label}: k shortest paths: kg against igraph and networkx (Yen) on the signed state graph ×{args.runs}")
+        fig["k_shortest"] = k_shortest(graph, hubs, args.runs)
 
         say(f"{label}: all_simple_paths (≤ {args.budget:g} s) vs Yen")
         g = step_digraph(graph)
@@ -250,6 +281,34 @@ def bench_size(n: int, args: argparse.Namespace, workdir: Path) -> dict[str, Any
     return fig
 
 
+def first_commands(kg: list[str], data: Path, runs: int, label: str) -> dict[str, Any]:
+    """The first command on new data, each run in an empty cache: `kg sparql` (which also loads the SPARQL store)
+    and `kg how` between hubs; median time and peak memory."""
+    from kg.build import load_graph
+
+    with cache_dir(f"{label}-probe"):
+        graph = load_graph(data)
+        hubs = [p for p in HUB_PAIRS if p[0] in graph.entities and p[1] in graph.entities]
+        del graph
+    commands = {"sparql": ["sparql", "treatments-for", "--max-rows", str(SCREEN_ROWS)]}
+    if hubs:
+        commands["how"] = ["how", *hubs[0]]
+    out = {}
+    for what, cmd in commands.items():
+        say(f"{label}: first command on new data, kg {what} ×{runs}")
+        done = []
+        for _ in range(runs):
+            with cache_dir(f"{label}-first") as fresh:
+                done.append(run_child([*kg, *cmd], child_env(fresh), COLD_TIMEOUT_S))
+        out[what] = {
+            "median_s": median([c.seconds for c in done]),
+            "peak_mb": round(statistics.median(c.peak_mb for c in done), 1),
+            "code": done[-1].code,
+            "runs": len(done),
+        }
+    return out
+
+
 def bench_real(runs: int) -> dict[str, Any]:
     """Cold `kg how ketamine fatigue` and `kg show ketamine` on the embedded data."""
     with cache_dir("real") as cache:
@@ -267,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=5, help="runs per figure; the median is reported (default 5)")
     ap.add_argument("--seed", type=int, default=42, help="generator seed (default 42)")
     ap.add_argument("--budget", type=float, default=10.0, help="seconds for all_simple_paths (default 10)")
-    ap.add_argument("--rdflib-budget", type=float, default=120.0, help="seconds per query on rdflib (default 120)")
+    ap.add_argument("--rdflib-budget", type=float, default=30.0, help="seconds per query on rdflib (default 30)")
     ap.add_argument(
         "--workdir",
         type=Path,

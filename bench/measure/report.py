@@ -8,13 +8,17 @@ from typing import Any
 from bench.generate import HUB_PAIRS
 from bench.measure.proc import NA
 
-# Targets (issue 7).
+# Targets (issues 7 and 23).
 HOW_REAL_TARGET_S = 0.25
 SPARQL_RATIO_TARGET = 20.0
 BUILD_TARGET_S = 15.0
 BUILD_TARGET_MB = 1024.0
-QUERY_TARGET_S = 1.0
+QUERY_TARGET_S = 1.0  # a first screen, cold; a query through a warm kg serve
 HUB_HOW_TARGET_S = 1.0
+STREAM_ROWS_PER_S = 25_000  # whole answers to a pipe …
+STREAM_FIRST_S = 1.0  # … starting within this
+STREAM_MIN_ROWS = 10_000  # answers smaller than this are start-up and nothing else: their rate is not judged
+PATHS_RATIO = 3.0  # kg's k shortest paths against the best library's
 
 
 def _s(x: Any) -> float | None:
@@ -44,21 +48,22 @@ def targets(real: dict[str, Any], sizes: dict[str, dict[str, Any]]) -> list[dict
     label = list(sizes)[-1]
     fig = sizes[label]
     at = f"at {label}" + ("" if label == "100k" else " (the target is for 100k)")
-    ratios = [
-        (q, e["ratio"], e["ratio_lower_bound"])
-        for q, e in fig["sparql_queries"].items()
-        if isinstance(e["ratio"], float)
+    entries = fig["sparql_queries"]
+    finished = [
+        (q, e["ratio"]) for q, e in entries.items() if isinstance(e["ratio"], float) and not e["ratio_lower_bound"]
     ]
-    if ratios:
-        worst = min(ratios, key=lambda r: r[1])
-        ok = all(r >= SPARQL_RATIO_TARGET for _, r, _ in ratios)
-        note = "" if ok or not worst[2] else "a lower bound: rdflib was stopped"
+    if finished:
+        low = [f"{q} {r}×" for q, r in sorted(finished, key=lambda x: x[1]) if r < SPARQL_RATIO_TARGET]
+        stopped = [q for q, e in entries.items() if e["ratio_lower_bound"]]
+        worst = min(finished, key=lambda r: r[1])
         add(
-            f"SPARQL: pyoxigraph vs rdflib default store, slowest ratio {at}",
+            f"5. SPARQL: pyoxigraph vs rdflib's default store, every named query rdflib finishes ({len(finished)} of "
+            f"{len(entries)}), slowest ratio {at}",
             f"≥ {SPARQL_RATIO_TARGET:g}×",
-            f"{'≥ ' if worst[2] else ''}{worst[1]}× ({worst[0]})",
-            ok,
-            note,
+            f"{worst[1]}× ({worst[0]})",
+            not low,
+            (f"under: {', '.join(low)} (README: why)" if low else "")
+            + (f"; rdflib stopped on {len(stopped)}, each a lower bound" if stopped else ""),
         )
     add(f"build time {at}", f"≤ {BUILD_TARGET_S:g} s", fig["build_s"], fig["build_s"] <= BUILD_TARGET_S)
     add(
@@ -67,6 +72,18 @@ def targets(real: dict[str, Any], sizes: dict[str, dict[str, Any]]) -> list[dict
         fig["build_peak_mb"],
         fig["build_peak_mb"] <= BUILD_TARGET_MB,
     )
+    first = fig.get("first_command")
+    if isinstance(first, dict) and first:
+        slow = max(first, key=lambda k: first[k]["median_s"])
+        big = max(first, key=lambda k: first[k]["peak_mb"])
+        ok = first[slow]["median_s"] <= BUILD_TARGET_S and first[big]["peak_mb"] <= BUILD_TARGET_MB
+        add(
+            f"4. the first command on new data, any command (empty cache) {at}",
+            f"≤ {BUILD_TARGET_S:g} s, ≤ {BUILD_TARGET_MB:g} MB",
+            f"{_fmt(first[slow]['median_s'])} s (kg {slow}), {first[big]['peak_mb']} MB (kg {big})",
+            ok,
+            "; ".join(f"kg {k}: {_fmt(v['median_s'])} s, {v['peak_mb']} MB" for k, v in first.items()),
+        )
     cli = fig["cold_sparql"]
     if isinstance(cli, dict) and cli:
         typical = fig.get("cold_sparql_typical")
@@ -84,7 +101,7 @@ def targets(real: dict[str, Any], sizes: dict[str, dict[str, Any]]) -> list[dict
             shown = _fmt(figs[worst]) if secs(worst) < float("inf") else f"> {figs[worst].get('timeout_s', '?')} s"
             slow = [q for q in figs if secs(q) > QUERY_TARGET_S]
             add(
-                f"each named query, cold `kg sparql NAME`, {what} {at}",
+                f"1. first screen (40 rows, sorted), each named query, cold `kg sparql NAME`, {what} {at}",
                 f"≤ {QUERY_TARGET_S:g} s",
                 f"{shown} ({worst})",
                 not slow,
@@ -99,6 +116,51 @@ def targets(real: dict[str, Any], sizes: dict[str, dict[str, Any]]) -> list[dict
             f"{qs[worst_q]['oxigraph_s']} ({worst_q})",
             all(v["oxigraph_s"] <= QUERY_TARGET_S for v in qs.values()),
             "`kg sparql` not available: measured in-process",
+        )
+    stream = fig.get("stream")
+    if isinstance(stream, dict) and stream:
+        large = {q: v for q, v in stream.items() if v["rows"] >= STREAM_MIN_ROWS}
+        late = max(stream, key=lambda q: stream[q]["first_byte_s"])
+        slow_rate = [f"{q} {v['rows_per_s']:,}/s" for q, v in large.items() if v["rows_per_s"] < STREAM_ROWS_PER_S]
+        worst = min(large, key=lambda q: large[q]["rows_per_s"]) if large else None
+        value = f"{large[worst]['rows_per_s']:,} rows/s ({worst}: {large[worst]['rows']:,} rows in " if worst else ""
+        value += f"{_fmt(large[worst]['whole_s'])} s); " if worst else ""
+        value += f"first byte ≤ {_fmt(stream[late]['first_byte_s'])} s ({late})"
+        add(
+            f"2. whole answers to a pipe, hub parameters, answers of ≥ {STREAM_MIN_ROWS:,} rows {at}",
+            f"≥ {STREAM_ROWS_PER_S:,} rows/s, first byte ≤ {STREAM_FIRST_S:g} s",
+            value,
+            not slow_rate and stream[late]["first_byte_s"] <= STREAM_FIRST_S,
+            f"under: {', '.join(slow_rate)}" if slow_rate else "",
+        )
+    serve = fig.get("serve_warm")
+    if isinstance(serve, dict) and serve:
+        worst = max(serve, key=lambda q: serve[q]["median_s"])
+        slow = [q for q, v in serve.items() if v["median_s"] > QUERY_TARGET_S]
+        bad = [q for q, v in serve.items() if v["status"] != 200]
+        add(
+            f"3. each named query through a warm `kg serve`, hub parameters {at}",
+            f"≤ {QUERY_TARGET_S:g} s",
+            f"{_fmt(serve[worst]['median_s'])} ({worst})",
+            not slow and not bad,
+            "; ".join(filter(None, [f"over: {', '.join(slow)}" if slow else "", f"not 200: {bad}" if bad else ""])),
+        )
+    ks = fig.get("k_shortest")
+    if isinstance(ks, list) and ks:
+        worst = max(ks, key=lambda k: k["ratio_how"])
+        worst_find = max(ks, key=lambda k: k["ratio_find"])
+        add(
+            f"6. k shortest paths between hubs: kg.paths.find_paths (fresh) vs the best of igraph / networkx Yen {at}",
+            f"≤ {PATHS_RATIO:g}×",
+            f"{worst_find['ratio_find']}× ({worst_find['pair']})",
+            all(k["ratio_find"] <= PATHS_RATIO for k in ks),
+            "same path costs: " + ", ".join("yes" if k["same_costs"] else "no" for k in ks),
+        )
+        add(
+            f"6. … the whole `kg how` top-5 (also the molecular-target chains; fresh) vs the same {at}",
+            f"≤ {PATHS_RATIO:g}×",
+            f"{worst['ratio_how']}× ({worst['pair']})",
+            all(k["ratio_how"] <= PATHS_RATIO for k in ks),
         )
     hub = fig["warm_how_hub"]
     if hub:
@@ -171,7 +233,7 @@ def table(real: dict[str, Any], sizes: dict[str, dict[str, Any]], checks: list[d
     if names:
         for q in names:
             row(
-                f"cold kg sparql {q} (s)  [≤ 1 s]",
+                f"first screen, kg sparql {q} (s)  [≤ 1 s]",
                 lambda f, q=q: f["cold_sparql"].get(q, NA) if isinstance(f["cold_sparql"], dict) else NA,
             )
             if any(
@@ -226,11 +288,55 @@ def table(real: dict[str, Any], sizes: dict[str, dict[str, Any]], checks: list[d
         f"cold kg show ketamine {_fmt(real['real_show_cold_s'])} s"
     )
     lines.append("")
+    lines += _details(sizes)
+    lines.append("")
     lines.append("targets:")
     for c in checks:
         note = f"  ({c['note']})" if c["note"] else ""
         lines.append(f"  {c['verdict']:<5} {c['target']}: {_fmt(c['value'])} (wanted {c['wanted']}){note}")
     return "\n".join(lines)
+
+
+def _details(sizes: dict[str, dict[str, Any]]) -> list[str]:
+    """The issue 23 figures beside the table: first commands, whole answers to a pipe, a warm kg serve, k shortest
+    paths against the libraries."""
+    lines = ["first command on new data (empty cache): median time, peak memory"]
+    for k, f in sizes.items():
+        for what, v in (f.get("first_command") or {}).items() if isinstance(f.get("first_command"), dict) else ():
+            lines.append(f"  {k:>6}  kg {what:<8} {_fmt(v['median_s']):>7} s  {v['peak_mb']:>7} MB  exit {v['code']}")
+    lines += [
+        "",
+        "whole answers to a pipe (-f tsv, a CONSTRUCT -f nt), hub parameters: first byte, whole, rows, rows/s",
+    ]
+    for k, f in sizes.items():
+        for q, v in (f.get("stream") or {}).items() if isinstance(f.get("stream"), dict) else ():
+            lines.append(
+                f"  {k:>6}  {q:<28} first byte {_fmt(v['first_byte_s']):>7} s  whole {_fmt(v['whole_s']):>7} s  "
+                f"{v['rows']:>7,} rows  {_rate(v['rows_per_s']):>8}/s"
+            )
+    lines += ["", "through a warm kg serve (a client on this machine, POST, SPARQL JSON or N-Triples): median s"]
+    for k, f in sizes.items():
+        for q, v in (f.get("serve_warm") or {}).items() if isinstance(f.get("serve_warm"), dict) else ():
+            lines.append(f"  {k:>6}  {q:<28} {_fmt(v['median_s']):>7} s  status {v['status']}  {v['bytes']:,} bytes")
+    lines += [
+        "",
+        "k shortest paths, top 5 to each end sign of the object, on kg's signed state graph (same graph, same costs):",
+        "  kg.paths.find_paths (A*, simple in entities, ≤ 6 hops) fresh / warm; kg how whole (fresh);"
+        " igraph get_k_shortest_paths and networkx shortest_simple_paths (Yen, simple in states), 3 calls",
+    ]
+    for k, f in sizes.items():
+        for v in f.get("k_shortest") or [] if isinstance(f.get("k_shortest"), list) else ():
+            lines.append(
+                f"  {k:>6}  {v['pair']}: kg {_fmt(v['kg_find_fresh_s'])} / {_fmt(v['kg_find_warm_s'])} s, "
+                f"kg how {_fmt(v['kg_how_fresh_s'])} s; igraph {_fmt(v['igraph_s'])} s, networkx "
+                f"{_fmt(v['networkx_s'])} s; ratios {v['ratio_find']}× / {v['ratio_how']}× (how); paths "
+                f"{v['paths']}/{v['library_paths']}, same costs: {'yes' if v['same_costs'] else 'no'}"
+            )
+    return lines
+
+
+def _rate(x: Any) -> str:
+    return x if x == NA else f"{x:,}"
 
 
 def _pair(items: list[dict[str, Any]], i: int) -> str:

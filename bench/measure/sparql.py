@@ -67,9 +67,6 @@ PARAM_CLASSES = (
     ("object", "Disease"),
     ("target", "Disease"),
 )
-# The named queries compared across engines (when present): a property-path walk, an aggregate, a two-hop join
-# and a scan over every claim.
-ENGINE_QUERIES = ("mechanism-chain", "treatments-for", "two-step-effects", "claims-to-review")
 
 
 def param_entity(name: str, typical: dict[str, str] | None = None) -> str:
@@ -134,9 +131,8 @@ def named_queries(graph) -> tuple[dict[str, str], dict[str, list[str]], str]:
 
 
 def engine_queries(texts: dict[str, str]) -> dict[str, str]:
-    """The 3–4 queries to run on both engines: the preferred named ones, else the first few."""
-    chosen = [q for q in ENGINE_QUERIES if q in texts] or list(texts)[:4]
-    return {q: texts[q] for q in chosen}
+    """The queries to run on both engines: every named one (issue 23), else the inline ones."""
+    return dict(texts)
 
 
 def count_rows(answer) -> int:
@@ -241,7 +237,7 @@ def rdflib_times(
             load = round(first["load_s"], 3)
             while todo:
                 name = todo.pop(0)
-                deadline = time.monotonic() + budget
+                deadline = time.monotonic() + budget + 30  # the worker stops a query at `budget` itself
                 times: list[float] = []
                 rows, error, finished = 0, "", False
                 while (msg := lines.next(deadline)) is not None:
@@ -250,7 +246,7 @@ def rdflib_times(
                         break
                     if "error" in msg:
                         error = msg["error"]
-                    else:
+                    elif "s" in msg:
                         times.append(msg["s"])
                         rows = msg["rows"]
                 if error:
@@ -271,9 +267,11 @@ def rdflib_times(
 
 
 def rdflib_worker() -> None:
-    """Child side of rdflib_times: parse, then run each query up to `runs` times, one JSON line per run."""
+    """Child side of rdflib_times: parse once, then run each query up to `runs` times in a forked child of its own,
+    one JSON line per run; a query over the budget is killed there, and the parsed graph is kept for the next one."""
+    import select
+
     import rdflib
-    from pyparsing import ParseBaseException
 
     spec = json.loads(sys.stdin.read())
     t0 = time.perf_counter()
@@ -281,23 +279,139 @@ def rdflib_worker() -> None:
     g.parse(spec["nt"], format="nt")
     print(json.dumps({"load_s": time.perf_counter() - t0, "triples": len(g)}), flush=True)
     for name, text in spec["queries"].items():
-        spent = 0.0
-        for _ in range(spec["runs"]):
-            t0 = time.perf_counter()
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: run, report, and leave without cleanup
+            os.close(read)
             try:
-                res = g.query(text)
-                rows = int(bool(res.askAnswer)) if res.type == "ASK" else len(list(res))
-            except (ParseBaseException, ValueError, TypeError, KeyError, SyntaxError, RecursionError) as exc:
-                print(json.dumps({"q": name, "error": f"{type(exc).__name__}: {exc}"[:200]}), flush=True)
+                _rdflib_runs(g, name, text, spec, os.fdopen(write, "w"))
+            finally:
+                os._exit(0)
+        os.close(write)
+        deadline, stopped = time.monotonic() + spec["budget"], False
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                os.kill(pid, 9)
+                stopped = True
                 break
-            s = time.perf_counter() - t0
-            spent += s
-            print(json.dumps({"q": name, "s": s, "rows": rows}), flush=True)
-            if spent > spec["budget"] / 2:
-                break
+            if select.select([read], [], [], left)[0]:
+                chunk = os.read(read, 1 << 16)
+                if not chunk:
+                    break
+                sys.stdout.buffer.write(chunk)
+                sys.stdout.flush()
+        os.close(read)
+        os.waitpid(pid, 0)
+        if stopped:
+            print(json.dumps({"q": name, "stopped": True}), flush=True)
         print(json.dumps({"q": name, "done": True}), flush=True)
+
+
+def _rdflib_runs(g, name: str, text: str, spec: dict, out) -> None:
+    from pyparsing import ParseBaseException
+
+    spent = 0.0
+    for _ in range(spec["runs"]):
+        t0 = time.perf_counter()
+        try:
+            res = g.query(text)
+            rows = int(bool(res.askAnswer)) if res.type == "ASK" else len(list(res))
+        except (ParseBaseException, ValueError, TypeError, KeyError, SyntaxError, RecursionError) as exc:
+            print(json.dumps({"q": name, "error": f"{type(exc).__name__}: {exc}"[:200]}), file=out, flush=True)
+            break
+        s = time.perf_counter() - t0
+        spent += s
+        print(json.dumps({"q": name, "s": s, "rows": rows}), file=out, flush=True)
+        if spent > spec["budget"] / 2:
+            break
 
 
 def sparql_cli_available(env: dict[str, str]) -> bool:
     """Whether this checkout's `kg` has the `sparql` command yet."""
     return run_child([*kg_command(), "sparql", "--help"], env).code == 0
+
+
+def stream_times(argv: list[str], env: dict[str, str], runs: int, timeout: float = 120.0) -> dict[str, Any]:
+    """A whole answer written to a pipe: median time to its first byte and to its end, its lines, lines per second
+    (fresh processes after an untimed warm-up, as repeat() does)."""
+    firsts, wholes, lines = [], [], 0
+    for i in range(runs + 1):
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=ROOT)
+        first, count = None, 0
+        deadline = time.monotonic() + timeout
+        while chunk := proc.stdout.read1(1 << 16):
+            first = first if first is not None else time.perf_counter() - t0
+            count += chunk.count(b"\n")
+            if time.monotonic() > deadline:
+                proc.kill()
+                break
+        proc.wait()
+        whole = time.perf_counter() - t0
+        if i:  # the first run warms the page cache
+            firsts.append(first if first is not None else whole)
+            wholes.append(whole)
+        lines = count
+    rows = max(lines - 1, 0) if "nt" not in argv else lines
+    return {
+        "first_byte_s": median(firsts),
+        "whole_s": median(wholes),
+        "rows": rows,
+        "rows_per_s": round(rows / median(wholes)) if rows else NA,
+    }
+
+
+def serve_times(kg: list[str], env: dict[str, str], texts: dict[str, str], runs: int) -> dict[str, Any] | str:
+    """Every query (prefixes declared, parameters bound) through a warm `kg serve`: the median time of a request
+    from a client on this machine, after one untimed request each."""
+    import http.client
+    import signal
+    import urllib.parse
+
+    from kg.sparqltext import parse
+
+    proc = subprocess.Popen(
+        [*kg, "serve", "--port", "0", "--timeout", "120"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+    )
+    try:
+        line = proc.stderr.readline().decode()  # "serving the graph at http://127.0.0.1:PORT/ …"
+        found = [w for w in line.split() if w.startswith("http://")]
+        if not found:
+            return NA
+        url = urllib.parse.urlsplit(found[0])
+        out: dict[str, Any] = {}
+        for name, text in texts.items():
+            triples = parse(text).form in ("CONSTRUCT", "DESCRIBE")
+            accept = "application/n-triples" if triples else "application/sparql-results+json"
+            times, size, status = [], 0, 0
+            for i in range(runs + 1):
+                conn = http.client.HTTPConnection(url.hostname, url.port, timeout=300)
+                t0 = time.perf_counter()
+                conn.request(
+                    "POST",
+                    "/query",
+                    body=urllib.parse.urlencode({"query": text}).encode(),
+                    headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
+                )
+                resp = conn.getresponse()
+                body = resp.read()
+                if i:
+                    times.append(time.perf_counter() - t0)
+                status, size = resp.status, len(body)
+                conn.close()
+            out[name] = {"median_s": median(times), "status": status, "bytes": size}
+        return out
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        proc.stderr.close()
