@@ -19,21 +19,18 @@ answered 503 too; for a researcher's local endpoint that trade is better than a 
 stops a query. The front also refuses updates (403; the engine is read-only as well), refuses SERVICE
 unless --allow-remote, and predeclares the project prefixes (one prologue line; error positions are
 shifted back so that they point into the user's own text).
+
+By concern: this module is the HTTP side (connections, reading requests, routing, writing answers, the page);
+kg.serve_query is the query path (what may run, the text sent, the engine's answer under the deadline);
+kg.serve_engine is the engine process (started, guarded, restarted).
 """
 
 from __future__ import annotations
 
 import contextlib
-import http.client
 import json
-import math
-import os
-import shutil
 import signal
 import socket
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 import urllib.parse
@@ -42,195 +39,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kg.errors import KGError, UsageError
-from kg.sparqltext import parse, shift_error_lines
-from kg.store import MAX_NESTING, MEDIA_TYPES, check_timeout, ensure_store, rebinding_error
+from kg.errors import UsageError
+from kg.serve_engine import OxigraphProcess, ServeError, free_port, oxigraph_binary  # noqa: F401 (kg.serve's API)
+from kg.serve_query import REFUSED_UPDATE, answer, text_reply
+from kg.store import check_timeout, ensure_store
 from kg.vocab import prefixes
 
 if TYPE_CHECKING:
     from kg.graph import KnowledgeGraph
 
-MAX_RESULT_BYTES = 256 * 1024 * 1024
-_ANSWER_TYPES = {
-    *MEDIA_TYPES.values(),
-    "application/json",
-    "application/rdf+xml",
-    "application/n-quads",
-    "application/trig",
-    "text/n3",
-    "application/xml",
-    "text/xml",
-}
 MAX_REQUEST_BYTES = 1024 * 1024
 MAX_FIELDS = 1000  # form fields in one request
 MAX_CONNECTIONS = 256  # open at once; more are answered 503 at once rather than queued without bound
 IDLE_TIMEOUT = 5.0  # seconds a connection may sit without sending anything
 REQUEST_DEADLINE = 30.0  # seconds to send a whole request, however slowly the bytes come
-
-
-class ServeError(KGError):
-    """The endpoint cannot start or run (exit 1)."""
-
-
-def oxigraph_binary() -> str:
-    """Path of the `oxigraph` server program; ServeError telling how to install it if it is missing."""
-    found = shutil.which("oxigraph") or shutil.which("oxigraph", path=str(Path(sys.executable).parent))
-    if not found:
-        raise ServeError(
-            "kg serve needs the Oxigraph server, an optional dependency: pip install 'mechkg[serve]' "
-            "(or pip install oxigraph)"
-        )
-    return found
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port that is free on `host` right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
-
-
-class OxigraphProcess:
-    """The `oxigraph serve-read-only` process on a private loopback port; restartable after a runaway query."""
-
-    def __init__(self, location: Path, timeout: float, binary: str | None = None) -> None:
-        self.location = location
-        self.timeout = timeout
-        self.binary = binary or oxigraph_binary()
-        self.port = 0
-        self.generation = 0
-        self._proc: subprocess.Popen | None = None
-        self._log = None  # the engine's own output, for the line that says why it stopped
-        self._log_mark = 0
-        self._lock = threading.Lock()
-
-    def start(self, wait: float = 15.0) -> None:
-        """Start the engine and wait (bounded) until it answers a query."""
-        for _ in range(3):  # a port taken between choosing and binding: try another
-            self.port = free_port()
-            log = tempfile.TemporaryFile()  # noqa: SIM115 (closed on every path below)
-            cmd = [
-                self.binary,
-                "serve-read-only",
-                "--location",
-                str(self.location),
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--timeout-s",
-                str(math.ceil(self.timeout) + 5),  # our deadline comes first; this is a backstop
-            ]
-            self._proc = _spawn_guarded(cmd, log)
-            deadline = time.monotonic() + wait
-            while time.monotonic() < deadline:
-                if self._proc.poll() is not None:
-                    break
-                if self._answers():
-                    self.generation += 1
-                    self._log = log
-                    log.seek(0, os.SEEK_END)  # what it says from now on is why it stopped, if it does
-                    self._log_mark = log.tell()
-                    return
-                time.sleep(0.02)
-            log.seek(0)
-            message = " ".join(log.read().decode("utf-8", "replace").split())[:300]
-            log.close()
-            self.stop()
-            if "address" not in message.lower():
-                raise ServeError(f"the Oxigraph server did not start: {message or 'no answer'}")
-        raise ServeError("the Oxigraph server could not bind a loopback port")
-
-    def _answers(self) -> bool:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
-            conn.request("GET", "/query?query=ASK%7B%7D", headers={"Accept": "application/sparql-results+json"})
-            ok = conn.getresponse().status == 200
-            conn.close()
-            return ok
-        except OSError:
-            return False
-
-    def stopped(self, grace: float = 1.0) -> bool:
-        """Whether the engine process has ended (waiting up to `grace` seconds for one that is dying)."""
-        proc = self._proc
-        if proc is None:
-            return True
-        try:
-            proc.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            return False
-        return True
-
-    def restart(self, seen_generation: int, why: str | None = None) -> None:
-        """Restart the engine unless someone already did since `seen_generation`; `why` is logged when it stopped
-        by itself (a crash), with the end of its own output."""
-        with self._lock:
-            if self.generation != seen_generation:
-                return
-            if why is not None:
-                log(f"the query engine {why}{self._last_words()}; restarting it")
-            self.stop()
-            self.start()
-
-    def _last_words(self) -> str:
-        """The end of the engine's own output (a panic message, say), or how its process ended."""
-        proc, words = self._proc, ""
-        if self._log is not None:
-            with contextlib.suppress(OSError, ValueError):
-                self._log.seek(self._log_mark)
-                words = " ".join(self._log.read()[-2000:].decode("utf-8", "replace").split())[-300:]
-        code = proc.poll() if proc is not None else None
-        if code is not None:
-            sig = code - 128 if code > 128 else -code if code < 0 else 0
-            ended = f"{signal.Signals(sig).name}" if sig in signal.Signals._value2member_map_ else f"exit status {code}"
-            words = f"{words}; {ended}" if words else ended
-        return f" ({words})" if words else ""
-
-    def stop(self) -> None:
-        """Stop the engine process and its guard (a read-only engine can be killed outright)."""
-        proc, self._proc = self._proc, None
-        if proc is None:
-            return
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)  # the guard's own process group: guard, engine, watcher
-        except (AttributeError, OSError):  # no process groups here, or the engine runs unguarded
-            proc.kill()
-        proc.wait(timeout=10)
-        if proc.stdin:
-            proc.stdin.close()
-        log_file, self._log = self._log, None
-        if log_file is not None:
-            log_file.close()
-
-
-def log(message: str) -> None:
-    """A line on the server's terminal (stderr), with the time: what went wrong and what was done about it."""
-    with contextlib.suppress(OSError, ValueError):
-        print(f"kg serve {time.strftime('%H:%M:%S')}: {message}", file=sys.stderr, flush=True)
-
-
-# The engine runs under a small POSIX shell guard whose stdin is a pipe from kg serve: a watcher reads it and kills
-# the engine at end of file, which comes when kg serve exits by any means, SIGKILL included (the kernel closes the
-# pipe), so no engine outlives its server. The guard itself waits for the engine, so a failed start shows at once.
-_GUARD = """
-exec 3<&0
-"$@" </dev/null 3<&- &
-engine=$!
-{ read -r _ <&3; kill -9 "$engine"; } 2>/dev/null &
-wait "$engine"
-"""
-
-
-def _spawn_guarded(cmd: list[str], log) -> subprocess.Popen:
-    """Start `cmd` so that it dies with this process (POSIX); elsewhere, plainly."""
-    if os.name != "posix" or not os.path.exists("/bin/sh"):
-        return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
-    return subprocess.Popen(
-        ["/bin/sh", "-c", _GUARD, "kg-serve-engine", *cmd],
-        stdin=subprocess.PIPE,
-        stdout=log,
-        stderr=log,
-        start_new_session=True,  # its own process group, out of reach of the terminal's Ctrl-C
-    )
 
 
 class Endpoint(ThreadingHTTPServer):
@@ -453,88 +275,17 @@ class Handler(BaseHTTPRequestHandler):
     # --- the query path --------------------------------------------------------------------------------
 
     def _refuse_update(self) -> None:
-        self._send_text(403, "updates are refused: this SPARQL endpoint is read-only")
+        self._send(*REFUSED_UPDATE)
 
     def _query(self, params: dict[str, list[str]]) -> None:
-        texts = params.get("query", [])
-        if len(texts) != 1 or not texts[0].strip():
-            self._send_text(400, "give exactly one non-empty query")
-            return
-        query = parse(texts[0])
-        if query.form == "UPDATE":
-            self._refuse_update()
-            return
-        if query.uses_service and not self.server.allow_remote:
-            self._send_text(403, "SERVICE (a call to another endpoint) is disabled on this endpoint")
-            return
-        depth = query.nesting
-        if depth > MAX_NESTING:  # the engine's parser would overflow its stack and take every query down with it
-            self._send_text(400, f"the query nests groups or brackets {depth} deep; at most {MAX_NESTING} are allowed")
-            return
-        sent, shift, missing = query.with_prologue(prefixes())
+        server = self.server
         accept = self.headers.get("Accept") or "*/*"
-        fmt = (params.get("format") or [""])[0].lower()
-        if fmt in MEDIA_TYPES and not any(t.split(";")[0].strip() in _ANSWER_TYPES for t in accept.split(",")):
-            accept = MEDIA_TYPES[fmt]  # a plain link (the page's downloads); a client's own Accept wins
-        keep = [(k, v) for k in ("default-graph-uri", "named-graph-uri") for v in params.get(k, [])]
-        target = "/query" + (f"?{urllib.parse.urlencode(keep)}" if keep else "")
-        status, ctype, body = self._relay(target, sent.encode(), accept)
-        if status == 400:
-            rebound = rebinding_error(query, missing)
-            if rebound:
-                status, ctype, body = 400, "text/plain; charset=utf-8", rebound.encode()
-            elif shift:
-                body = shift_error_lines(body.decode("utf-8", "replace"), shift).encode()
-        self._send(status, ctype, body)
-
-    def _relay(self, target: str, body: bytes, accept: str) -> tuple[int, str, bytes]:
-        server, engine = self.server, self.server.engine
-        deadline = time.monotonic() + server.query_timeout
-        generation = engine.generation
-        conn = http.client.HTTPConnection("127.0.0.1", engine.port, timeout=server.query_timeout)
-        try:
-            conn.request(
-                "POST", target, body=body, headers={"Content-Type": "application/sparql-query", "Accept": accept}
-            )
-            resp = conn.getresponse()
-            chunks, size = [], 0
-            while True:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise TimeoutError
-                if conn.sock is not None:
-                    conn.sock.settimeout(left)
-                chunk = resp.read(1 << 16)
-                if not chunk:
-                    break
-                size += len(chunk)
-                if size > MAX_RESULT_BYTES:
-                    return 503, "text/plain; charset=utf-8", b"the result is too large for this endpoint; add a LIMIT"
-                chunks.append(chunk)
-            data = b"".join(chunks)
-            if resp.status == 200 and data.rstrip().endswith(b"The SPARQL operation has been cancelled"):
-                raise TimeoutError  # the engine's own backstop fired first: its answer is cut short
-            return resp.status, resp.getheader("Content-Type", "application/octet-stream"), data
-        except TimeoutError:
-            conn.close()
-            engine.restart(generation)  # the engine keeps computing a cancelled query: stop it
-            return 503, "text/plain; charset=utf-8", f"query timed out after {server.query_timeout:g} s".encode()
-        except (OSError, http.client.HTTPException):
-            if engine.stopped():  # it crashed (on this query or another): restarted, and said so on the terminal
-                engine.restart(generation, why="stopped")
-                return (
-                    503,
-                    "text/plain; charset=utf-8",
-                    b"the query engine stopped while answering and was restarted; retry",
-                )
-            return 503, "text/plain; charset=utf-8", b"the query engine was restarted or is not running; retry"
-        finally:
-            conn.close()
+        self._send(*answer(params, accept, server.engine, server.query_timeout, allow_remote=server.allow_remote))
 
     # --- responses -------------------------------------------------------------------------------------
 
     def _send_text(self, status: int, message: str) -> None:
-        self._send(status, "text/plain; charset=utf-8", (message + "\n").encode())
+        self._send(*text_reply(status, message))
 
     def _send(self, status: int, ctype: str, body: bytes, page: bool = False) -> None:
         try:

@@ -270,8 +270,9 @@ def test_the_engine_does_not_outlive_a_killed_server(mini_dir):
 
 def test_missing_oxigraph_is_one_clear_error(monkeypatch):
     import kg.serve
+    import kg.serve_engine
 
-    monkeypatch.setattr(kg.serve.shutil, "which", lambda *_a, **_k: None)
+    monkeypatch.setattr(kg.serve_engine.shutil, "which", lambda *_a, **_k: None)
     with pytest.raises(kg.serve.ServeError, match=r"pip install 'mechkg\[serve\]'"):
         kg.serve.oxigraph_binary()
 
