@@ -8,15 +8,19 @@ so nothing is shared with the user's cache. Measured, each a median of --runs ru
 
 - `kg validate --no-shacl` and a rebuild (`load_graph(rebuild=True)`) in child processes: time and peak RSS;
 - a second load with unchanged inputs: its time, and whether the cached pickle was left untouched;
+- the first command on new data (an empty cache): `kg sparql` (which also loads the SPARQL store) and `kg how`;
 - cold processes: `kg how` (a typical and a hub pair), `kg show`, `kg effects` and `kg causes` (a typical
-  entity and a hub), `kg export -f ttl` (time and peak RSS), `kg sparql NAME` (n/a while the command is
-  missing); one untimed warm-up first, then fresh processes;
+  entity and a hub), `kg export -f ttl` (time and peak RSS); one untimed warm-up first, then fresh processes;
+- SPARQL (bench/measure/sparql.py), every named query with hubs as parameters and, where it takes an entity,
+  an ordinary one: the first screen (`kg sparql NAME --max-rows 40`, what a terminal shows), the whole answer to a
+  pipe (time to the first byte and to the end, rows per second), and through a warm `kg serve`;
 - warm, in-process: `kg.paths.how(graph, a, b, top=5)` for typical and hub pairs, with the limit it reports;
-- the alternatives we chose against, in the same run: networkx `all_simple_paths` (length ≤ 4, counted within
-  --budget seconds) against k-shortest `shortest_simple_paths` (Yen, top 5) on the same step graph; rdflib's
-  default in-memory store against pyoxigraph's in-memory store on the same N-Triples (the cache's graph.nt)
-  for 3–4 named queries (inline ones while queries/ has none), rdflib in a child process so that a runaway
-  query can be stopped; and, for reference, the same queries on the on-disk store `kg sparql` opens;
+- the alternatives we chose against, in the same run: k shortest paths by python-igraph's and networkx's Yen on
+  kg's own signed state graph and costs (bench/measure/paths.py says what each side computes); networkx
+  `all_simple_paths` (length ≤ 4, counted within --budget seconds) against `shortest_simple_paths` on the step
+  graph; rdflib's default in-memory store against pyoxigraph's in-memory store on the same N-Triples (the cache's
+  graph.nt) for every named query, rdflib in a child process that forks one per query, so that a runaway query
+  is stopped (--rdflib-budget) without parsing the graph again; and the same queries on the on-disk store;
 - rendering a 1,000-node neighbourhood with kg.viz (n/a without it).
 
 Peak memory of a child is its own ru_maxrss, read with os.wait4 for that child alone by a small launcher

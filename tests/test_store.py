@@ -63,6 +63,29 @@ def test_store_is_built_lazily_atomically_and_reused(fresh_graph, monkeypatch):
     assert Engine.for_graph(fresh_graph).location == target  # second use: opened, not re-parsed
 
 
+def test_a_build_with_the_store_beside_it_leaves_a_complete_store(mini_dir, tmp_path, monkeypatch):
+    """kg sparql on new data: the store is loaded from the triples as graph.nt is written (kg.store.StoreWriter, in
+    chunks on two threads), and is then the store a later command opens, checked, with every triple."""
+    from kg.build import load_graph
+    from kg.store import STORE_DIR, StoreWriter, store_beside, store_damage
+
+    monkeypatch.setenv("MECHKG_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(StoreWriter, "CHUNK", 4096)  # many chunks, loaded side by side
+    graph = load_graph(mini_dir, companion=store_beside)
+    target = graph.cache_dir / STORE_DIR
+    assert store_damage(target) is None
+
+    def no_rebuild(*_args, **_kwargs):
+        raise AssertionError("the store was built again")
+
+    monkeypatch.setattr(store_mod, "build_store", no_rebuild)
+    engine = Engine.for_graph(graph)
+    assert engine.location == target
+    lines = (graph.cache_dir / "graph.nt").read_text().count("\n")
+    assert lines > 500 and _count(engine) == lines  # 4 KB chunks: a dozen of them
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".build-")]
+
+
 def test_build_race_keeps_one_store(fresh_graph):
     nt = fresh_graph.cache_dir / "graph.nt"
     target = fresh_graph.cache_dir / "oxigraph"
