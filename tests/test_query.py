@@ -295,7 +295,7 @@ def test_every_named_query_runs_by_name(kg_cli):
         ("two-step-effects", ("via", "target")),
         ("claims-to-review", ("status", "claim")),
         ("quantitative-facts", ("kind", "subject", "object")),
-        ("standard-ids", ("label", "id")),
+        ("standard-ids", ("label", "entity", "id")),
     ],
 )
 def test_named_queries_come_back_in_the_order_of_their_columns(kg_cli, name, columns):
