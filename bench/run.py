@@ -35,6 +35,7 @@ import argparse
 import datetime as dt
 import gc
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -368,7 +369,14 @@ def main(argv: list[str] | None = None) -> int:
         result["sizes"][size_label(n)] = bench_size(n, args, args.workdir)
         result["targets"] = targets(real, result["sizes"])
         out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")  # after each size
+    result["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(table(real, result["sizes"], result["targets"]))
+    m = result["machine"]
+    print(
+        f"\nmachine: {m['cpus']} cores, {m['memory']}, {m['python']}; load average (1, 5, 15 min) at the start "
+        f"{m['load_average_at_start']}, at the end {m['load_average_at_end']}"
+    )
     say(f"wrote {out}")
     return 0
 
