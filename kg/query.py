@@ -7,6 +7,10 @@ A named query is a `.rq` file whose leading comment block documents it:
     #   (indented comment lines continue a field)
     # param: drug (entity, default: ketamine) — the drug to start from
     # example: kg sparql mechanism-chain --param drug=ketamine
+    # keys: SELECT DISTINCT ?from WHERE { ?drug mk:affects* ?from }
+
+`keys` (optional) lists the values a large answer's sort starts from, so that a page of it is computed from the
+first few of them only (see run_window).
 
 Parameter types: entity (a name, synonym, key, CURIE or IRI, through the resolver), source (a source key),
 iri, string, integer, decimal, boolean, and term (guessed: <IRI>, CURIE, "literal"^^type, number, or an
