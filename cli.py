@@ -341,37 +341,10 @@ def stats(fmt: str, output: str) -> None:
     Example:
       kg stats --format json
     """
+    from kg.render import stats_text
+
     s = app().graph.stats()
-    if fmt == "json":
-        emit_json(s, output)
-        return
-    lines = ["counts: " + ", ".join(f"{v} {k}" for k, v in s["counts"].items())]
-    for title, table in (
-        ("entities by type", s["entities_by_type"]),
-        ("statements by predicate", s["statements_by_predicate"]),
-        ("statements by status", s["statements_by_status"]),
-    ):
-        lines.append(f"\n{title}:")
-        lines += [f"  {v:5d}  {k}" for k, v in table.items()]
-    lines.append("\nstatements by source:")
-    lines += [
-        f"  {v['statements']:5d}  {k}: {v['title']} ({v['evidence']} quotes)"
-        for k, v in s["statements_by_source"].items()
-    ]
-    lines.append(f"\nconflict pairs: {s['conflict_pairs']}")
-    lines.append("\nstandard IDs (entities with an ID / with a standard term / all):")
-    cov = s["id_coverage"]
-    for name, c in [("all entities", cov["total"]), *cov["by_type"].items()]:
-        pct = f"{c['percent']:5.1f} %" if c["percent"] is not None else "    - "
-        lines.append(f"  {c['with_id']:4d} /{c['with_term']:4d} /{c['entities']:4d}  {pct}  {name}")
-    ids = s["standard_ids"]
-    matches = ", ".join(f"{v} {k}" for k, v in ids["by_match"].items())
-    prefixes = ", ".join(f"{k} {v}" for k, v in ids["by_prefix"].items())
-    lines.append(f"  {ids['ids']} IDs ({matches}), {ids['checked']} with a check note; {prefixes}")
-    missing = s["entities_without_id"]
-    lines.append(f"\nentities without a standard ID ({len(missing)}):")
-    lines += [f"  {e['key']} ({e['type']}) {e['kind']}: {e['note']}".rstrip(": ") for e in missing]
-    emit("\n".join(lines), output)
+    emit_json(s, output) if fmt == "json" else emit(stats_text(s), output)
 
 
 @cli.command(context_settings=CONTEXT)
