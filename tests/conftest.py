@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
@@ -15,8 +16,10 @@ ROOT = Path(__file__).resolve().parent.parent
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 SEEDS = ROOT.parent / "shared" / "seeds"
 
-# Every test run builds into its own cache, never the user's.
+# Every test run builds into its own cache, never the user's, and removes it when it ends.
 os.environ["MECHKG_CACHE_DIR"] = tempfile.mkdtemp(prefix="mechkg-test-cache-")
+_OWNER = os.getpid()  # a forked child that exits normally must not remove it under its parent
+atexit.register(lambda d=os.environ["MECHKG_CACHE_DIR"]: os.getpid() == _OWNER and shutil.rmtree(d, True))
 os.environ.pop("MECHKG_DATA", None)
 
 
