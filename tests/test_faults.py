@@ -38,6 +38,10 @@ COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 def _limits() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    # As a user's shell starts it: the signals these tests send at their defaults, even when the suite itself runs
+    # under nohup (which ignores SIGHUP, and kg rightly keeps an ignored signal ignored).
+    for sig in (signal.SIGHUP, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_DFL)
 
 
 def kg(*args: str, cache: Path, cwd: Path | None = None, timeout: float = 120, **popen) -> subprocess.CompletedProcess:
