@@ -117,7 +117,8 @@ class _Hashing:
         return {"size": self.size, "sha256": self.sha256.hexdigest(), "stat": _fingerprint(path.stat())}
 
 
-def _notice(message: str) -> None:
+def stderr_notice(message: str) -> None:
+    """A one-line note on standard error: what a library call does about a damaged cache, unless told otherwise."""
     print(f"kg: note: {message}", file=sys.stderr)
 
 
@@ -196,16 +197,9 @@ def cached_dir(data_dir: Path | None = None) -> Path | None:
     data_dir = Path(data_dir) if data_dir else resources.data_dir()
     target = resources.cache_root() / input_hash(data_dir)
     manifest = read_manifest(target)
-    if manifest is None or any(not _size_is(target / name, rec["size"]) for name, rec in manifest["files"].items()):
+    if manifest is None or any(_stat_size(target / name) != rec["size"] for name, rec in manifest["files"].items()):
         return None
     return target
-
-
-def _size_is(path: Path, size: int) -> bool:
-    try:
-        return path.stat().st_size == size
-    except OSError:
-        return False
 
 
 def _read_verified(directory: Path, name: str, manifest: dict | None = None) -> tuple[bytes | None, str | None]:
@@ -240,7 +234,7 @@ def cached_names(cache_dir: Path) -> NameIndex | None:
     return names if isinstance(names, NameIndex) else None
 
 
-def _discard(cache_dir: Path, why: str, notice: Callable[[str], None] = _notice) -> None:
+def _discard(cache_dir: Path, why: str, notice: Callable[[str], None] = stderr_notice) -> None:
     """Take a damaged build out of use, so that the next read rebuilds it from the data."""
     notice(f"the cache in {cache_dir} is damaged ({why}); rebuilding it from the data")
     with contextlib.suppress(OSError):
@@ -249,7 +243,7 @@ def _discard(cache_dir: Path, why: str, notice: Callable[[str], None] = _notice)
         shutil.rmtree(aside, ignore_errors=True)
 
 
-def verified_file(cache_dir: Path, name: str, notice: Callable[[str], None] = _notice) -> Path:
+def verified_file(cache_dir: Path, name: str, notice: Callable[[str], None] = stderr_notice) -> Path:
     """`name` in a build's cache directory once its content matches the manifest; a damaged build is first rebuilt
     from the data it was built from. A directory with no manifest (not made by `load_graph`) is taken as it is."""
     path = cache_dir / name
@@ -283,7 +277,7 @@ def load_graph(
     *,
     rebuild: bool = False,
     progress: Progress = no_progress,
-    notice: Callable[[str], None] = _notice,
+    notice: Callable[[str], None] = stderr_notice,
     companion: Callable[[Path], Companion] | None = None,
 ) -> KnowledgeGraph:
     """The knowledge graph for `data_dir` (default: the embedded data), built once and then read from cache.

@@ -124,24 +124,18 @@ def ensure_store(graph: KnowledgeGraph) -> Path | None:
 def store_in(cache_dir: Path, notice: Callable[[str], None] | None = None) -> Path:
     """The persisted store inside a build's cache directory, checked against its manifest; built from the build's
     graph.nt when it is missing, and rebuilt, with a one-line `notice`, when it is damaged."""
-    from kg.build import verified_file
+    from kg.build import stderr_notice, verified_file
 
     target = cache_dir / STORE_DIR
     why = store_damage(target)
     if why is None:
         return target
     if why != _ABSENT:
-        (notice or _notice)(f"the SPARQL store in {target} is damaged ({why}); rebuilding it")
+        (notice or stderr_notice)(f"the SPARQL store in {target} is damaged ({why}); rebuilding it")
     return build_store(verified_file(cache_dir, "graph.nt"), target)
 
 
 _ABSENT = "absent"
-
-
-def _notice(message: str) -> None:
-    import sys
-
-    print(f"kg: note: {message}", file=sys.stderr)
 
 
 def store_damage(target: Path) -> str | None:

@@ -297,26 +297,32 @@ def table(real: dict[str, Any], sizes: dict[str, dict[str, Any]], checks: list[d
     return "\n".join(lines)
 
 
+def _part(figures: dict[str, Any], key: str, kind: type):
+    """One part of a size's figures, or an empty one when it was not measured (or holds a note instead)."""
+    value = figures.get(key)
+    return value if isinstance(value, kind) else kind()
+
+
 def _details(sizes: dict[str, dict[str, Any]]) -> list[str]:
     """The issue 23 figures beside the table: first commands, whole answers to a pipe, a warm kg serve, k shortest
     paths against the libraries."""
     lines = ["first command on new data (empty cache): median time, peak memory"]
     for k, f in sizes.items():
-        for what, v in (f.get("first_command") or {}).items() if isinstance(f.get("first_command"), dict) else ():
+        for what, v in _part(f, "first_command", dict).items():
             lines.append(f"  {k:>6}  kg {what:<8} {_fmt(v['median_s']):>7} s  {v['peak_mb']:>7} MB  exit {v['code']}")
     lines += [
         "",
         "whole answers to a pipe (-f tsv, a CONSTRUCT -f nt), hub parameters: first byte, whole, rows, rows/s",
     ]
     for k, f in sizes.items():
-        for q, v in (f.get("stream") or {}).items() if isinstance(f.get("stream"), dict) else ():
+        for q, v in _part(f, "stream", dict).items():
             lines.append(
                 f"  {k:>6}  {q:<28} first byte {_fmt(v['first_byte_s']):>7} s  whole {_fmt(v['whole_s']):>7} s  "
                 f"{v['rows']:>7,} rows  {_rate(v['rows_per_s']):>8}/s"
             )
     lines += ["", "through a warm kg serve (a client on this machine, POST, SPARQL JSON or N-Triples): median s"]
     for k, f in sizes.items():
-        for q, v in (f.get("serve_warm") or {}).items() if isinstance(f.get("serve_warm"), dict) else ():
+        for q, v in _part(f, "serve_warm", dict).items():
             lines.append(f"  {k:>6}  {q:<28} {_fmt(v['median_s']):>7} s  status {v['status']}  {v['bytes']:,} bytes")
     lines += [
         "",
@@ -325,7 +331,7 @@ def _details(sizes: dict[str, dict[str, Any]]) -> list[str]:
         " igraph get_k_shortest_paths and networkx shortest_simple_paths (Yen, simple in states), 3 calls",
     ]
     for k, f in sizes.items():
-        for v in f.get("k_shortest") or [] if isinstance(f.get("k_shortest"), list) else ():
+        for v in _part(f, "k_shortest", list):
             lines.append(
                 f"  {k:>6}  {v['pair']}: kg {_fmt(v['kg_find_fresh_s'])} / {_fmt(v['kg_find_warm_s'])} s, "
                 f"kg how {_fmt(v['kg_how_fresh_s'])} s; igraph {_fmt(v['igraph_s'])} s, networkx "
